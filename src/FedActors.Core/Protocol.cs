@@ -1,0 +1,38 @@
+namespace FedActors.Core;
+
+/// <summary>Instructions for one client's local training in one round.</summary>
+/// <param name="Round">Round id, 1-based within its phase; replies carry it back.</param>
+/// <param name="Phase">One of <see cref="Phases"/>.</param>
+/// <param name="Global">The global weights the client starts from (shared by reference in-process).</param>
+/// <param name="Config">Per-round settings (epochs, learning rate...) as strings, Flower-style.</param>
+public sealed record FitIns(int Round, string Phase, ModelWeights Global, IReadOnlyDictionary<string, string> Config);
+
+/// <summary>A client's reply to <see cref="FitIns"/>: the tensors it trained, its sample count and metrics.</summary>
+public sealed record FitRes(
+    string ClientId,
+    int Round,
+    ModelWeights Weights,
+    long NumExamples,
+    IReadOnlyDictionary<string, double> Metrics);
+
+/// <summary>Instructions to evaluate the global weights on the client's evaluation split.</summary>
+public sealed record EvaluateIns(int Round, string Phase, ModelWeights Global, IReadOnlyDictionary<string, string> Config);
+
+/// <summary>A client's evaluation: metrics such as <c>acc1</c>, <c>acc5</c>, <c>loss</c>.</summary>
+public sealed record EvaluateRes(
+    string ClientId,
+    int Round,
+    long NumExamples,
+    IReadOnlyDictionary<string, double> Metrics);
+
+/// <summary>Why a client produced no usable result in a round.</summary>
+public sealed record ClientFailure(string ClientId, int Round, string Reason);
+
+/// <summary>Names of the metrics FedActors reports.</summary>
+public static class MetricNames
+{
+    public const string Loss = "loss";
+    public const string Acc1 = "acc1";
+    public const string Acc5 = "acc5";
+    public const string Examples = "examples";
+}
