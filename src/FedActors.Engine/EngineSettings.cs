@@ -1,0 +1,105 @@
+using System.Globalization;
+using Akka.Configuration;
+
+namespace FedActors.Engine;
+
+/// <summary>What a round that misses its quorum does (<c>fedactors.engine.on-failed-round</c>).</summary>
+public enum FailedRoundPolicy
+{
+    /// <summary>Aggregate the results that did arrive and go on.</summary>
+    AcceptPartial,
+
+    /// <summary>Run the round again, at most <see cref="EngineSettings.MaxRetries"/> more times, then stop.</summary>
+    Retry,
+
+    /// <summary>End the experiment with a <see cref="RoundFailedException"/>.</summary>
+    Stop,
+}
+
+/// <summary>
+/// The <c>fedactors.engine</c> section, read once. Keys and defaults are documented in
+/// <c>engine.conf.part</c> (merged into the embedded <c>reference.conf</c>); a key missing from the section
+/// takes the same default here.
+/// </summary>
+/// <param name="TrainerSlots">Dedicated trainer threads (<c>trainer-slots</c>).</param>
+/// <param name="RoundTimeout">Deadline of each stage of a round (<c>round-timeout</c>); <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+/// <param name="MinFitResults">Quorum (<c>min-fit-results</c>); null means every participant.</param>
+/// <param name="OnFailedRound">What a round below quorum does (<c>on-failed-round</c>).</param>
+/// <param name="MaxRetries">Extra attempts under <see cref="FailedRoundPolicy.Retry"/> (<c>max-retries</c>).</param>
+public sealed record EngineSettings(
+    int TrainerSlots,
+    TimeSpan RoundTimeout,
+    int? MinFitResults,
+    FailedRoundPolicy OnFailedRound,
+    int MaxRetries)
+{
+    private const string Section = "fedactors.engine";
+
+    public static EngineSettings Default { get; } = new(
+        TrainerSlots: 1,
+        RoundTimeout: TimeSpan.FromHours(2),
+        MinFitResults: null,
+        OnFailedRound: FailedRoundPolicy.Stop,
+        MaxRetries: 1);
+
+    /// <summary>Reads the <c>fedactors.engine</c> section (pass the section itself, not the root).</summary>
+    /// <exception cref="ConfigurationException">A value has the wrong type or is out of range; the message names the key.</exception>
+    public static EngineSettings Create(Config fedactorsEngineSection)
+    {
+        var c = fedactorsEngineSection is null || fedactorsEngineSection.IsEmpty ? null : fedactorsEngineSection;
+        var settings = new EngineSettings(
+            TrainerSlots: Read(c, "trainer-slots", Default.TrainerSlots, (cfg, k) => cfg.GetInt(k)),
+            RoundTimeout: Read(c, "round-timeout", Default.RoundTimeout, (cfg, k) => cfg.GetTimeSpan(k, null, allowInfinite: true)),
+            MinFitResults: Read(c, "min-fit-results", Default.MinFitResults, (cfg, k) => ParseQuorum(cfg.GetString(k))),
+            OnFailedRound: Read(c, "on-failed-round", Default.OnFailedRound, (cfg, k) => ParsePolicy(cfg.GetString(k))),
+            MaxRetries: Read(c, "max-retries", Default.MaxRetries, (cfg, k) => cfg.GetInt(k)));
+        settings.Validate();
+        return settings;
+    }
+
+    /// <summary>Throws a <see cref="ConfigurationException"/> naming the first key whose value is out of range.</summary>
+    public void Validate()
+    {
+        if (TrainerSlots < 1) throw Invalid("trainer-slots", TrainerSlots, "must be at least 1");
+        if (RoundTimeout != Timeout.InfiniteTimeSpan && RoundTimeout <= TimeSpan.Zero)
+            throw Invalid("round-timeout", RoundTimeout, "must be positive or 'infinite'");
+        if (MinFitResults is < 1) throw Invalid("min-fit-results", MinFitResults, "must be 'all' or at least 1");
+        if (!Enum.IsDefined(OnFailedRound)) throw Invalid("on-failed-round", OnFailedRound, "is not a policy");
+        if (MaxRetries < 0) throw Invalid("max-retries", MaxRetries, "must be 0 or more");
+    }
+
+    /// <summary>The quorum for a round of <paramref name="participants"/> clients.</summary>
+    public int QuorumOf(int participants) => MinFitResults ?? participants;
+
+    private static T Read<T>(Config? section, string key, T fallback, Func<Config, string, T> read)
+    {
+        if (section is null || !section.HasPath(key)) return fallback;
+        try
+        {
+            return read(section, key);
+        }
+        catch (Exception e) when (e is not ConfigurationException)
+        {
+            throw new ConfigurationException($"{Section}.{key}: {e.Message}", e);
+        }
+    }
+
+    private static int? ParseQuorum(string value)
+    {
+        if (string.Equals(value, "all", StringComparison.OrdinalIgnoreCase)) return null;
+        if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return n;
+        throw new ConfigurationException($"{Section}.min-fit-results: '{value}' is neither 'all' nor an integer");
+    }
+
+    private static FailedRoundPolicy ParsePolicy(string value) => value switch
+    {
+        "accept-partial" => FailedRoundPolicy.AcceptPartial,
+        "retry" => FailedRoundPolicy.Retry,
+        "stop" => FailedRoundPolicy.Stop,
+        _ => throw new ConfigurationException(
+            $"{Section}.on-failed-round: '{value}' is not one of accept-partial, retry, stop"),
+    };
+
+    private static ConfigurationException Invalid(string key, object? value, string why) =>
+        new($"{Section}.{key}: {value} {why}");
+}

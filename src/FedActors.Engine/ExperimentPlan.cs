@@ -1,0 +1,16 @@
+using FedActors.Core;
+
+namespace FedActors.Engine;
+
+/// <summary>One phase of an experiment: its rounds and the settings every client's fit receives.</summary>
+/// <param name="Phase">One of <see cref="Phases"/> (the engine passes it through without interpreting it).</param>
+/// <param name="Rounds">Number of rounds; 0 skips the phase.</param>
+/// <param name="FitConfig">
+/// Per-round settings for the clients (epochs, learning rate...). The engine adds <c>round</c> and
+/// <c>total-rounds</c>.
+/// </param>
+/// <param name="EvaluateEachRound">Whether each round ends with every client evaluating the new global weights.</param>
+public sealed record PhasePlan(string Phase, int Rounds, IReadOnlyDictionary<string, string> FitConfig, bool EvaluateEachRound);
+
+/// <summary>What one experiment arm runs: its phases in order, starting from <paramref name="Initial"/>.</summary>
+public sealed record ExperimentPlan(string Arm, IReadOnlyList<PhasePlan> Phases, ModelWeights Initial);

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+
+namespace FedActors.Engine;
+
+/// <summary>
+/// K dedicated threads that run synchronous training work, one item per thread at a time. Work starts and
+/// ends on one of these threads and never resumes elsewhere, which TorchSharp's thread-local dispose scopes
+/// need; Akka's dispatcher and the .NET thread pool stay free. Results come back as tasks whose continuations
+/// run asynchronously, never on a trainer thread.
+/// </summary>
+public sealed class TrainerPool : IDisposable
+{
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly BlockingCollection<WorkItem> _queue = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly Thread[] _threads;
+    private int _disposed;
+
+    public TrainerPool(int slots, string name = "fedactors-trainer")
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
+        Slots = slots;
+        _threads = new Thread[slots];
+        for (var i = 0; i < slots; i++)
+        {
+            // Background threads: a trainer stuck in native code must not keep the process alive.
+            _threads[i] = new Thread(Work) { IsBackground = true, Name = $"{name}-{i}" };
+            _threads[i].Start();
+        }
+    }
+
+    public int Slots { get; }
+
+    /// <summary>
+    /// The shared pool of <paramref name="system"/> with <paramref name="slots"/> threads, created on first use
+    /// and disposed when the system terminates.
+    /// </summary>
+    public static TrainerPool For(ActorSystem system, int slots)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return system.WithExtension<TrainerPools, TrainerPoolsId>().Get(slots);
+    }
+
+    /// <summary>
+    /// Queues <paramref name="work"/>. Its token is cancelled when <paramref name="cancellation"/> is or the pool
+    /// is disposed; work not yet started when that happens never starts and its task is cancelled.
+    /// </summary>
+    public Task<T> Run<T>(Func<CancellationToken, T> work, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var item = new WorkItem<T>(work, cancellation);
+        try
+        {
+            _queue.Add(item);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            return Task.FromException<T>(new ObjectDisposedException(nameof(TrainerPool), "the trainer pool is shut down"));
+        }
+        return item.Task;
+    }
+
+    /// <summary>Stops taking work, cancels what is queued or running, and waits a bounded time for the threads.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _queue.CompleteAdding();
+        _shutdown.Cancel();
+        foreach (var thread in _threads)
+        {
+            if (thread != Thread.CurrentThread) thread.Join(JoinTimeout);
+        }
+    }
+
+    private void Work()
+    {
+        // Items queued before shutdown still pass through here and are cancelled without running.
+        foreach (var item in _queue.GetConsumingEnumerable())
+            item.Execute(_shutdown.Token);
+    }
+
+    private abstract class WorkItem
+    {
+        public abstract void Execute(CancellationToken shutdown);
+    }
+
+    private sealed class WorkItem<T>(Func<CancellationToken, T> work, CancellationToken cancellation) : WorkItem
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<T> Task => _completion.Task;
+
+        public override void Execute(CancellationToken shutdown)
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, shutdown);
+            var token = linked.Token;
+            if (token.IsCancellationRequested)
+            {
+                _completion.TrySetCanceled(token);
+                return;
+            }
+            try
+            {
+                _completion.TrySetResult(work(token));
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                _completion.TrySetCanceled(token);
+            }
+            catch (Exception e)
+            {
+                _completion.TrySetException(e);
+            }
+        }
+    }
+}
+
+/// <summary>The trainer pools of one actor system, by slot count; disposed with the system.</summary>
+internal sealed class TrainerPools : IExtension, IDisposable
+{
+    private readonly ConcurrentDictionary<int, Lazy<TrainerPool>> _pools = new();
+    private readonly string _systemName;
+    private int _disposed;
+
+    public TrainerPools(string systemName) => _systemName = systemName;
+
+    public TrainerPool Get(int slots)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return _pools.GetOrAdd(slots, s => new Lazy<TrainerPool>(() => new TrainerPool(s, $"{_systemName}-trainer{s}"))).Value;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        foreach (var pool in _pools.Values.Where(p => p.IsValueCreated))
+            pool.Value.Dispose();
+    }
+}
+
+internal sealed class TrainerPoolsId : ExtensionIdProvider<TrainerPools>
+{
+    public override TrainerPools CreateExtension(ExtendedActorSystem system)
+    {
+        var pools = new TrainerPools(system.Name);
+        system.RegisterOnTermination(pools.Dispose);
+        return pools;
+    }
+}

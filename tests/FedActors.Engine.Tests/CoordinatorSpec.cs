@@ -1,0 +1,354 @@
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using FedActors.Core;
+using FedActors.Core.Strategies;
+
+namespace FedActors.Engine.Tests;
+
+/// <summary>Whole experiments through <see cref="Experiment.RunAsync"/>, with scripted clients instead of trainers.</summary>
+public class CoordinatorSpec : TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly Dictionary<string, string> NoConfig = [];
+
+    private static EngineSettings Settings(string hocon = "") => EngineSettings.Create(ConfigurationFactory.ParseString(hocon));
+
+    private static ExperimentPlan Plan(ModelWeights initial, params PhasePlan[] phases) => new("fl+ssl", phases, initial);
+
+    private static PhasePlan SimClr(int rounds, bool evaluate = false, Dictionary<string, string>? config = null) =>
+        new(Phases.SimClr, rounds, config ?? NoConfig, evaluate);
+
+    private Task<ExperimentResult> Run(
+        ExperimentPlan plan, IReadOnlyList<IFederatedClient> clients, EngineSettings settings,
+        IStrategy? strategy = null, Action<RoundReport>? onRound = null, CancellationToken ct = default) =>
+        Experiment.RunAsync(Sys, plan, clients, strategy ?? new FedAvg(), settings, onRound, ct).WaitAsync(Wait);
+
+    [Fact]
+    public async Task Coordinator_must_broadcast_the_fedavg_mean_as_the_next_global()
+    {
+        var c1 = ScriptedClient.Shifting("c1", 1f, 1);
+        var c2 = ScriptedClient.Shifting("c2", 4f, 3);
+        var initial = Weights.Of(("backbone.w", [0f, 10f]));
+
+        var result = await Run(Plan(initial, SimClr(2)), [c2, c1], Settings());
+
+        Assert.Equal(2, result.Rounds.Count);
+        var first = result.Rounds[0];
+        Assert.Equal([3.25f, 13.25f], first.Global["backbone.w"].Data); // (1*1 + 3*4) / 4 on top of the initial
+        Assert.Equal(["c1", "c2"], first.Fits.Select(f => f.ClientId));
+        Assert.Equal(3.25, first.FitMetrics["loss"]);                     // sample-weighted mean of the reported deltas
+        Assert.All([c1, c2], c =>
+        {
+            var fits = c.Fits.ToArray();
+            Assert.Same(initial, fits[0].Global);
+            Assert.Same(first.Global, fits[1].Global);                      // round 2 starts from round 1's aggregate
+        });
+        Assert.Equal([6.5f, 16.5f], result.Final["backbone.w"].Data);
+        Assert.Same(result.Rounds[1].Global, result.Final);
+    }
+
+    [Fact]
+    public async Task Coordinator_must_average_each_task_head_only_among_its_clients()
+    {
+        IFederatedClient TaskClient(string id, string task, float delta, long examples) => new ScriptedClient(
+            id,
+            (ins, _) => new FitRes(
+                id, ins.Round,
+                Weights.Map(
+                    ins.Global,
+                    name => !name.StartsWith("heads.", StringComparison.Ordinal) || name.StartsWith($"heads.{task}.", StringComparison.Ordinal),
+                    (name, v) => v + (name.StartsWith("heads.", StringComparison.Ordinal) ? 10 * delta : delta)),
+                examples, new Dictionary<string, double>()),
+            task: task);
+        var initial = Weights.Of(("backbone.w", [0f]), ("heads.A.w", [0f]), ("heads.B.w", [0f]));
+
+        var result = await Run(
+            Plan(initial, new PhasePlan(Phases.Heads, 1, NoConfig, false)),
+            [TaskClient("c1", "A", 1f, 1), TaskClient("c2", "A", 2f, 3), TaskClient("c3", "B", 4f, 2)],
+            Settings());
+
+        Assert.Equal(2.5f, result.Final["backbone.w"].Data[0]); // (1*1 + 3*2 + 2*4) / 6
+        Assert.Equal(17.5f, result.Final["heads.A.w"].Data[0]); // (1*10 + 3*20) / 4
+        Assert.Equal(40f, result.Final["heads.B.w"].Data[0]);   // c3 alone
+    }
+
+    [Fact]
+    public async Task Coordinator_must_pass_the_phase_config_with_round_and_total_rounds_and_run_phases_in_order()
+    {
+        var client = ScriptedClient.Shifting("c1", 1f, 1);
+        var seen = new List<(string, int)>();
+        var initial = Weights.Of(("w", [0f]));
+
+        var result = await Run(
+            Plan(initial,
+                SimClr(2, config: new Dictionary<string, string> { ["epochs"] = "5" }),
+                new PhasePlan(Phases.Heads, 0, NoConfig, false),
+                new PhasePlan(Phases.Supervised, 1, new Dictionary<string, string> { ["lr"] = "0.1" }, false)),
+            [client],
+            Settings(),
+            onRound: report => seen.Add((report.Phase, report.Round)));
+
+        Assert.Equal([(Phases.SimClr, 1), (Phases.SimClr, 2), (Phases.Supervised, 1)], seen);
+        Assert.Equal(seen, result.Rounds.Select(r => (r.Phase, r.Round)));
+        var fits = client.Fits.ToArray();
+        Assert.Equal(
+            new Dictionary<string, string> { ["epochs"] = "5", ["round"] = "2", ["total-rounds"] = "2" },
+            fits[1].Config.ToDictionary());
+        Assert.Equal(
+            new Dictionary<string, string> { ["lr"] = "0.1", ["round"] = "1", ["total-rounds"] = "1" },
+            fits[2].Config.ToDictionary());
+        Assert.Equal(Phases.Supervised, fits[2].Phase);
+        Assert.Same(result.Rounds[1].Global, fits[2].Global); // the global carries over into the next phase
+        Assert.Equal(3f, result.Final["w"].Data[0]);
+    }
+
+    [Fact]
+    public async Task Coordinator_must_evaluate_the_new_global_each_round_when_asked()
+    {
+        IFederatedClient Evaluating(string id, float delta, long examples, double acc) => new ScriptedClient(
+            id,
+            (ins, _) => new FitRes(id, ins.Round, Weights.Map(ins.Global, _ => true, (_, v) => v + delta), examples,
+                new Dictionary<string, double>()),
+            (ins, _) => new EvaluateRes(id, ins.Round, examples,
+                new Dictionary<string, double> { ["acc1"] = acc, ["global"] = ins.Global["w"].Data[0] }));
+
+        var result = await Run(
+            Plan(Weights.Of(("w", [0f])), SimClr(2, evaluate: true)),
+            [Evaluating("c1", 2f, 1, 1.0), Evaluating("c2", 6f, 3, 0.2)],
+            Settings());
+
+        var first = result.Rounds[0];
+        Assert.Equal(["c1", "c2"], first.Evaluations.Select(e => e.ClientId));
+        Assert.Equal(0.4, first.EvaluateMetrics["acc1"], 12); // (1*1.0 + 3*0.2) / 4
+        Assert.Equal(5.0, first.EvaluateMetrics["global"]);   // the clients evaluated the new global, (1*2 + 3*6) / 4
+        Assert.Equal(10.0, result.Rounds[1].EvaluateMetrics["global"]);
+        Assert.Empty(first.Failures);
+    }
+
+    [Fact]
+    public async Task Coordinator_must_record_a_throwing_client_and_go_on_when_accepting_partial_rounds()
+    {
+        var broken = new ScriptedClient("c2", (ins, _) => ins.Round == 1
+            ? throw new InvalidOperationException("disk on fire")
+            : new FitRes("c2", ins.Round, Weights.Map(ins.Global, _ => true, (_, v) => v + 5f), 1, new Dictionary<string, double>()));
+        var healthy = ScriptedClient.Shifting("c1", 1f, 1);
+
+        var result = await Run(
+            Plan(Weights.Of(("w", [0f])), SimClr(2)), [healthy, broken], Settings("on-failed-round = accept-partial"));
+
+        var first = result.Rounds[0];
+        var failure = Assert.Single(first.Failures);
+        Assert.Equal(("c2", 1), (failure.ClientId, failure.Round));
+        Assert.Contains("disk on fire", failure.Reason, StringComparison.Ordinal);
+        Assert.Equal("c1", Assert.Single(first.Fits).ClientId);
+        Assert.Equal(1f, first.Global["w"].Data[0]);                // c1 alone
+        Assert.Empty(result.Rounds[1].Failures);
+        Assert.Equal(4f, result.Final["w"].Data[0]);                // 1 + (1*1 + 1*5) / 2
+    }
+
+    [Fact]
+    public async Task Coordinator_must_fault_the_experiment_naming_round_phase_and_failures_when_the_policy_is_stop()
+    {
+        var broken = new ScriptedClient("c2", (_, _) => throw new InvalidOperationException("disk on fire"));
+        var reports = new List<RoundReport>();
+
+        var error = await Assert.ThrowsAsync<RoundFailedException>(() => Run(
+            Plan(Weights.Of(("w", [0f])), SimClr(3)),
+            [ScriptedClient.Shifting("c1", 1f, 1), broken],
+            Settings("on-failed-round = stop"),
+            onRound: reports.Add));
+
+        Assert.Equal((Phases.SimClr, 1, 1), (error.Phase, error.Round, error.Attempts));
+        Assert.Contains("round 1/3 of phase 'simclr'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("c2: InvalidOperationException: disk on fire", error.Message, StringComparison.Ordinal);
+        Assert.Equal("c2", Assert.Single(error.Failures).ClientId);
+        Assert.Empty(reports);
+    }
+
+    [Fact]
+    public async Task Coordinator_must_retry_a_failed_round_and_stop_once_retries_run_out()
+    {
+        var calls = 0;
+        var flaky = new ScriptedClient("c2", (ins, _) => Interlocked.Increment(ref calls) == 1
+            ? throw new TimeoutException("shard server slow")
+            : new FitRes("c2", ins.Round, Weights.Map(ins.Global, _ => true, (_, v) => v + 3f), 1, new Dictionary<string, double>()));
+        var healthy = ScriptedClient.Shifting("c1", 1f, 1);
+
+        var result = await Run(
+            Plan(Weights.Of(("w", [0f])), SimClr(1)), [healthy, flaky], Settings("on-failed-round = retry\nmax-retries = 1"));
+
+        var round = Assert.Single(result.Rounds);
+        Assert.Equal(2, round.Attempts);
+        Assert.Empty(round.Failures);
+        Assert.Equal(2f, result.Final["w"].Data[0]);
+        Assert.Equal(2, healthy.Fits.Count);
+        Assert.All(healthy.Fits, f => Assert.Equal(1, f.Round)); // same round number, same global
+
+        var dead = new ScriptedClient("c2", (_, _) => throw new TimeoutException("shard server down"));
+        var error = await Assert.ThrowsAsync<RoundFailedException>(() => Run(
+            Plan(Weights.Of(("w", [0f])), SimClr(1)), [ScriptedClient.Shifting("c1", 1f, 1), dead],
+            Settings("on-failed-round = retry\nmax-retries = 2")));
+        Assert.Equal(3, error.Attempts);
+        Assert.Equal(3, dead.Fits.Count);
+    }
+
+    [Fact]
+    public async Task Coordinator_must_accept_a_quorum_below_all_clients()
+    {
+        var broken = new ScriptedClient("c3", (_, _) => throw new InvalidOperationException("no data"));
+
+        var result = await Run(
+            Plan(Weights.Of(("w", [0f])), SimClr(1)),
+            [ScriptedClient.Shifting("c1", 1f, 1), ScriptedClient.Shifting("c2", 3f, 1), broken],
+            Settings("min-fit-results = 2\non-failed-round = stop"));
+
+        Assert.Equal(2f, result.Final["w"].Data[0]);
+        Assert.Equal("c3", Assert.Single(result.Rounds[0].Failures).ClientId);
+    }
+
+    [Fact]
+    public async Task Coordinator_must_end_a_round_at_its_deadline_and_cancel_the_late_client()
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hanging = new ScriptedClient("c2", (ins, ct) =>
+        {
+            if (ins.Round == 1)
+            {
+                ct.WaitHandle.WaitOne(Wait);
+                if (ct.IsCancellationRequested) cancelled.TrySetResult();
+                ct.ThrowIfCancellationRequested();
+            }
+            return new FitRes("c2", ins.Round, ins.Global, 1, new Dictionary<string, double>());
+        });
+
+        var result = await Run(
+            Plan(Weights.Of(("w", [0f])), SimClr(2)),
+            [ScriptedClient.Shifting("c1", 1f, 1), hanging],
+            Settings("trainer-slots = 2\nround-timeout = 500ms\non-failed-round = accept-partial"));
+
+        var failure = Assert.Single(result.Rounds[0].Failures);
+        Assert.Equal("c2", failure.ClientId);
+        Assert.Contains("no reply within", failure.Reason, StringComparison.Ordinal);
+        await cancelled.Task.WaitAsync(Wait);
+        Assert.Empty(result.Rounds[1].Failures);
+    }
+
+    [Fact]
+    public async Task Coordinator_must_produce_identical_results_whatever_the_order_and_timing_of_replies()
+    {
+        // The strategy sums in the order it is given, with values whose float sum depends on that order:
+        // only ordering by client id makes the outcome reproducible.
+        static IReadOnlyList<IFederatedClient> Clients(int seed)
+        {
+            var random = new Random(seed);
+            var clients = new[] { ("c1", 3e30f), ("c2", 1f), ("c3", -3e30f), ("c4", 2f), ("c5", 0.1f) }
+                .Select(c =>
+                {
+                    var delay = random.Next(0, 15);
+                    return (IFederatedClient)new ScriptedClient(c.Item1, (ins, _) =>
+                    {
+                        Thread.Sleep(delay * ins.Round % 15);
+                        return new FitRes(c.Item1, ins.Round, Weights.Map(ins.Global, _ => true, (_, v) => v * 0.5f + c.Item2), 1,
+                            new Dictionary<string, double>());
+                    });
+                })
+                .ToArray();
+            random.Shuffle(clients);
+            return clients;
+        }
+
+        var plan = Plan(Weights.Of(("w", [1f, 2f, 3f])), SimClr(3));
+        var settings = Settings("trainer-slots = 3");
+        var strategy = new InGivenOrderSum();
+
+        var hashes = new List<string>();
+        for (var seed = 1; seed <= 3; seed++)
+        {
+            var result = await Run(plan, Clients(seed), settings, strategy);
+            hashes.Add(result.Final.ContentHash());
+            Assert.All(result.Rounds, r => Assert.Equal(["c1", "c2", "c3", "c4", "c5"], r.Fits.Select(f => f.ClientId)));
+        }
+        Assert.Single(hashes.Distinct());
+        Assert.Equal(strategy.Orders.Count, strategy.Orders.Count(o => o == "c1,c2,c3,c4,c5"));
+    }
+
+    [Fact]
+    public async Task Coordinator_must_stop_and_cancel_the_task_when_the_token_fires()
+    {
+        using var cts = new CancellationTokenSource();
+        var slow = new ScriptedClient("c1", (ins, ct) =>
+        {
+            ct.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(50));
+            return new FitRes("c1", ins.Round, ins.Global, 1, new Dictionary<string, double>());
+        });
+
+        var run = Run(Plan(Weights.Of(("w", [0f])), SimClr(1000)), [slow], Settings(),
+            onRound: r => { if (r.Round == 2) cts.Cancel(); }, ct: cts.Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        AwaitAssert(() => Assert.InRange(slow.Fits.Count, 2, 4), Wait);
+        var fitsAfterStop = slow.Fits.Count;
+        await Task.Delay(300);
+        Assert.Equal(fitsAfterStop, slow.Fits.Count); // the coordinator is gone: no further rounds
+    }
+
+    [Fact]
+    public async Task Experiment_must_reject_impossible_plans_before_starting()
+    {
+        var plan = Plan(Weights.Of(("w", [0f])), SimClr(1));
+        var c1 = ScriptedClient.Shifting("c1", 1f, 1);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Run(plan, [], Settings()));
+        await Assert.ThrowsAsync<ArgumentException>(() => Run(plan, [c1, ScriptedClient.Shifting("c1", 2f, 1)], Settings()));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Run(plan, [c1], Settings("min-fit-results = 2")));
+        Assert.Contains("min-fit-results", error.Message, StringComparison.Ordinal);
+        Assert.Empty(c1.Fits);
+    }
+
+    [Fact]
+    public async Task Coordinator_must_fault_the_experiment_when_the_strategy_throws()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Run(
+            Plan(Weights.Of(("w", [0f])), SimClr(2)),
+            [ScriptedClient.Shifting("c1", 1f, 1)],
+            Settings(),
+            new ThrowingStrategy()));
+
+        Assert.Contains("round 1/2 of phase 'simclr'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("shapes disagree", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Plain sums in the order given; remembers each order it saw.</summary>
+    private sealed class InGivenOrderSum : IStrategy
+    {
+        public List<string> Orders { get; } = [];
+
+        public string Name => "in-given-order-sum";
+
+        public ModelWeights AggregateFit(int round, string phase, ModelWeights current, IReadOnlyList<FitRes> results, IReadOnlyList<ClientFailure> failures)
+        {
+            Orders.Add(string.Join(",", results.Select(r => r.ClientId)));
+            return new ModelWeights(current.Select(t =>
+            {
+                var sum = new float[t.Data.Length];
+                foreach (var r in results)
+                    for (var i = 0; i < sum.Length; i++) sum[i] += r.Weights[t.Name].Data[i];
+                return new NamedTensor(t.Name, t.Shape, sum);
+            }));
+        }
+
+        public IReadOnlyDictionary<string, double> AggregateEvaluate(int round, IReadOnlyList<EvaluateRes> results, IReadOnlyList<ClientFailure> failures) =>
+            new Dictionary<string, double>();
+    }
+
+    private sealed class ThrowingStrategy : IStrategy
+    {
+        public string Name => "throwing";
+
+        public ModelWeights AggregateFit(int round, string phase, ModelWeights current, IReadOnlyList<FitRes> results, IReadOnlyList<ClientFailure> failures) =>
+            throw new ArgumentException("shapes disagree");
+
+        public IReadOnlyDictionary<string, double> AggregateEvaluate(int round, IReadOnlyList<EvaluateRes> results, IReadOnlyList<ClientFailure> failures) =>
+            new Dictionary<string, double>();
+    }
+}

@@ -1,0 +1,114 @@
+using Akka.Actor;
+
+namespace FedActors.Engine.Tests;
+
+public class TrainerPoolSpec
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task TrainerPool_must_run_work_on_its_own_threads()
+    {
+        using var pool = new TrainerPool(2, "spec-trainer");
+
+        var (name, isPoolThread) = await pool.Run(_ => (Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread))
+            .WaitAsync(Wait);
+
+        Assert.StartsWith("spec-trainer-", name, StringComparison.Ordinal);
+        Assert.False(isPoolThread);
+    }
+
+    [Fact]
+    public async Task TrainerPool_must_run_at_most_slots_items_at_once()
+    {
+        using var pool = new TrainerPool(2);
+        var running = 0;
+        var peak = 0;
+        var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+
+        var work = Enumerable.Range(0, 6).Select(i => pool.Run(_ =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref peak, now);
+            threads[Environment.CurrentManagedThreadId] = true;
+            Thread.Sleep(30);
+            Interlocked.Decrement(ref running);
+            return i;
+        })).ToList();
+        var results = await Task.WhenAll(work).WaitAsync(Wait);
+
+        Assert.Equal([0, 1, 2, 3, 4, 5], results);
+        Assert.Equal(2, peak);
+        Assert.Equal(2, threads.Count);
+    }
+
+    [Fact]
+    public async Task TrainerPool_must_fault_the_task_with_the_work_exception()
+    {
+        using var pool = new TrainerPool(1);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => pool.Run<int>(_ => throw new InvalidOperationException("nan loss")).WaitAsync(Wait));
+
+        Assert.Equal("nan loss", error.Message);
+        Assert.Equal(7, await pool.Run(_ => 7).WaitAsync(Wait)); // the thread survived
+    }
+
+    [Fact]
+    public async Task TrainerPool_must_cancel_work_whose_token_fired()
+    {
+        using var pool = new TrainerPool(1);
+        using var started = new ManualResetEventSlim();
+        using var cancel = new CancellationTokenSource();
+        var ran = false;
+
+        var blocking = pool.Run(ct =>
+        {
+            started.Set();
+            ct.WaitHandle.WaitOne(Wait);
+            ct.ThrowIfCancellationRequested();
+            return 1;
+        }, cancel.Token);
+        var queued = pool.Run(_ => ran = true, cancel.Token);
+        started.Wait(Wait);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocking.WaitAsync(Wait));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.WaitAsync(Wait));
+        Assert.False(ran);
+    }
+
+    [Fact]
+    public async Task TrainerPool_must_refuse_work_once_disposed()
+    {
+        var pool = new TrainerPool(1);
+        pool.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => pool.Run(_ => 1).WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task TrainerPool_must_be_shared_per_system_and_disposed_when_it_terminates()
+    {
+        var system = ActorSystem.Create("pool-spec");
+        var pool = TrainerPool.For(system, 2);
+        Assert.Same(pool, TrainerPool.For(system, 2));
+        Assert.Equal(2, pool.Slots);
+        Assert.Equal(1, await pool.Run(_ => 1).WaitAsync(Wait));
+
+        await system.Terminate().WaitAsync(Wait);
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => pool.Run(_ => 1).WaitAsync(Wait));
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref target, value, seen);
+            if (previous == seen) return;
+            seen = previous;
+        }
+    }
+}
