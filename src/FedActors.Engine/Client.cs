@@ -30,7 +30,8 @@ public static class Client
 
     /// <summary>
     /// The round no longer wants results: requests of <paramref name="RoundId"/> still queued are dropped, and
-    /// the running one, if it is of that round, sees its cancellation token fire. Not answered.
+    /// the running one, if it is of that round, sees its cancellation token fire and its outcome is not sent.
+    /// Not answered.
     /// </summary>
     public sealed record Cancel(long RoundId);
 }

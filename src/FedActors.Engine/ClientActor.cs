@@ -8,7 +8,7 @@ namespace FedActors.Engine;
 /// Owns one <see cref="IFederatedClient"/>. Runs its synchronous Fit/Evaluate one at a time on the
 /// <see cref="TrainerPool"/>, pipes the outcome back to itself, then answers the requester. Requests that
 /// arrive while it is busy wait in order. An exception in the client becomes a <see cref="Client.Failed"/>
-/// reply, never a crash of this actor.
+/// reply, never a crash of this actor. Work its round cancelled (<see cref="Client.Cancel"/>) is not answered.
 /// </summary>
 public sealed class ClientActor : ReceiveActor
 {
@@ -18,6 +18,7 @@ public sealed class ClientActor : ReceiveActor
     private readonly Queue<Job> _waiting = new();
     private Job? _running;
     private CancellationTokenSource? _cancelRunning;
+    private bool _runningCancelled;
 
     public ClientActor(IFederatedClient client, TrainerPool pool)
     {
@@ -71,11 +72,18 @@ public sealed class ClientActor : ReceiveActor
 
     private void Finished(JobFinished finished)
     {
-        if (finished.Reply is Client.Failed failed)
-            _log.Warning("client {0}: {1} of round {2} failed: {3}", _client.Id, failed.Stage, failed.RoundId, failed.Reason);
-        finished.Job.ReplyTo.Tell(finished.Reply, Self);
+        var job = finished.Job;
+        if (_runningCancelled)
+            _log.Debug("client {0}: {1} of round {2} ended after its round cancelled it", _client.Id, job.Stage, job.RoundId);
+        else
+        {
+            if (finished.Reply is Client.Failed failed)
+                _log.Warning("client {0}: {1} of round {2} failed: {3}", _client.Id, job.Stage, job.RoundId, failed.Reason);
+            job.ReplyTo.Tell(finished.Reply, Self);
+        }
         _cancelRunning?.Dispose();
         _cancelRunning = null;
+        _runningCancelled = false;
         _running = null;
         if (_waiting.Count > 0) Start(_waiting.Dequeue());
         else Become(Idle);
@@ -89,7 +97,12 @@ public sealed class ClientActor : ReceiveActor
             _waiting.Clear();
             foreach (var job in kept) _waiting.Enqueue(job);
         }
-        if (_running?.RoundId == cancel.RoundId) _cancelRunning?.Cancel();
+        if (_running?.RoundId == cancel.RoundId)
+        {
+            // The round wants no answer any more: whatever the work ends with is dropped, not sent to a dead round.
+            _runningCancelled = true;
+            _cancelRunning?.Cancel();
+        }
     }
 
     protected override void PostStop()

@@ -47,6 +47,8 @@ public sealed record EngineSettings(
     public static EngineSettings Create(Config fedactorsEngineSection)
     {
         var c = fedactorsEngineSection is null || fedactorsEngineSection.IsEmpty ? null : fedactorsEngineSection;
+        if (c is not null && c.HasPath(Section))
+            throw new ConfigurationException($"EngineSettings.Create takes the {Section} section, not the root config");
         var settings = new EngineSettings(
             TrainerSlots: Read(c, "trainer-slots", Default.TrainerSlots, (cfg, k) => cfg.GetInt(k)),
             RoundTimeout: Read(c, "round-timeout", Default.RoundTimeout, (cfg, k) => cfg.GetTimeSpan(k, null, allowInfinite: true)),

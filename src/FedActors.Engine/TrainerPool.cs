@@ -62,15 +62,18 @@ public sealed class TrainerPool : IDisposable
         return item.Task;
     }
 
-    /// <summary>Stops taking work, cancels what is queued or running, and waits a bounded time for the threads.</summary>
+    /// <summary>Stops taking work, cancels what is queued or running, and waits at most 10 s in all for the threads.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _queue.CompleteAdding();
         _shutdown.Cancel();
+        // Bounded: a trainer deep in native code that ignores its token must not hang system shutdown.
+        var deadline = DateTime.UtcNow + JoinTimeout;
         foreach (var thread in _threads)
         {
-            if (thread != Thread.CurrentThread) thread.Join(JoinTimeout);
+            var left = deadline - DateTime.UtcNow;
+            if (thread != Thread.CurrentThread && left > TimeSpan.Zero) thread.Join(left);
         }
     }
 

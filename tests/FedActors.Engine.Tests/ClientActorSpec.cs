@@ -77,12 +77,13 @@ public class ClientActorSpec : TestKit
     {
         using var pool = new TrainerPool(1);
         using var started = new ManualResetEventSlim();
+        var sawCancellation = false;
         var client = new ScriptedClient("c1", (ins, ct) =>
         {
             if (ins.Round == 1)
             {
                 started.Set();
-                ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(10));
+                sawCancellation = ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(10));
                 ct.ThrowIfCancellationRequested();
             }
             return new FitRes("c1", ins.Round, ins.Global, 1, new Dictionary<string, double>());
@@ -95,10 +96,33 @@ public class ClientActorSpec : TestKit
         Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
         actor.Tell(new Client.Cancel(7));
 
-        var failed = ExpectMsg<Client.Failed>();
-        Assert.Equal((7L, "cancelled"), (failed.RoundId, failed.Reason));
-        Assert.Equal(8, ExpectMsg<Client.FitDone>().RoundId);
+        Assert.Equal(8, ExpectMsg<Client.FitDone>().RoundId); // round 7's outcome is dropped, its evaluate never runs
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Assert.True(sawCancellation);
         Assert.Empty(client.Evaluations);
+        Assert.Equal([1, 2], client.Fits.Select(f => f.Round));
+    }
+
+    [Fact]
+    public void ClientActor_must_leave_work_of_other_rounds_alone_when_asked_to_cancel()
+    {
+        using var pool = new TrainerPool(1);
+        using var release = new ManualResetEventSlim();
+        var client = new ScriptedClient("c1", (ins, ct) =>
+        {
+            release.Wait(TimeSpan.FromSeconds(10), CancellationToken.None);
+            return new FitRes("c1", ins.Round, ins.Global, 1, new Dictionary<string, double>());
+        });
+        var actor = Sys.ActorOf(ClientActor.Props(client, pool));
+
+        actor.Tell(new Client.Fit(3, FitIns(1)));
+        actor.Tell(new Client.Fit(4, FitIns(2)));
+        actor.Tell(new Client.Cancel(2));
+        actor.Tell(new Client.Cancel(4));
+        release.Set();
+
+        Assert.Equal(3, ExpectMsg<Client.FitDone>().RoundId);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal([1], client.Fits.Select(f => f.Round));
     }
 }

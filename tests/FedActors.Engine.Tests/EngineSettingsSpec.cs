@@ -57,6 +57,15 @@ public class EngineSettingsSpec
     }
 
     [Fact]
+    public void EngineSettings_must_refuse_the_root_config()
+    {
+        var root = ConfigurationFactory.ParseString("fedactors.engine.trainer-slots = 4");
+
+        Assert.Throws<ConfigurationException>(() => EngineSettings.Create(root));
+        Assert.Equal(4, EngineSettings.Create(root.GetConfig("fedactors.engine")).TrainerSlots);
+    }
+
+    [Fact]
     public void EngineSettings_must_match_the_documented_defaults()
     {
         var documented = DocumentedSections().ToList();
