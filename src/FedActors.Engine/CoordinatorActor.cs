@@ -24,9 +24,9 @@ public sealed class CoordinatorActor : ReceiveActor
     private readonly TrainerPool _pool;
     private readonly Action<RoundReport>? _onRound;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly SortedDictionary<string, IActorRef> _clients = new(StringComparer.Ordinal);
     private readonly List<RoundReport> _reports = [];
 
+    private IReadOnlyDictionary<string, IActorRef> _clients = new Dictionary<string, IActorRef>();
     private IActorRef _requester = ActorRefs.Nobody;
     private ModelWeights _global;
     private int _phaseIndex;
@@ -83,8 +83,11 @@ public sealed class CoordinatorActor : ReceiveActor
         Become(Running);
         Guarded(() =>
         {
-            foreach (var client in _clientList)
-                _clients.Add(client.Id, Context.ActorOf(ClientActor.Props(client, _pool), ActorNames.Escape(client.Id)));
+            // Shared read-only with every round actor.
+            _clients = _clientList.ToFrozenDictionary(
+                client => client.Id,
+                client => Context.ActorOf(ClientActor.Props(client, _pool), ActorNames.Escape(client.Id)),
+                StringComparer.Ordinal);
             _log.Info("experiment '{0}': {1} clients, {2} phases", _plan.Arm, _clients.Count, _plan.Phases.Count);
             NextRound();
         });
