@@ -1,0 +1,3 @@
+using FedActors.Cli;
+
+return CliApp.Run(args, new SystemConsole());

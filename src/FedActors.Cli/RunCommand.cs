@@ -1,0 +1,64 @@
+using System.CommandLine;
+using FedActors.Hosting;
+using FedActors.Hosting.Configuration;
+
+namespace FedActors.Cli;
+
+/// <summary><c>fedactors run [--config F]... [--set k=v]... [--out DIR] [--seed N]</c>.</summary>
+public static class RunCommand
+{
+    public static Command Create(ICliConsole console)
+    {
+        var config = new Option<string[]>("--config", "-c")
+        {
+            Description = "HOCON file layered over the embedded defaults (repeatable; later files win).",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Override one key, e.g. --set fedactors.simclr.rounds=5 (repeatable; wins over files).",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var output = new Option<string?>("--out") { Description = "Run folder (default runs/<timestamp>)." };
+        var seed = new Option<long?>("--seed") { Description = "Run seed (same as --set fedactors.seed=N)." };
+        var command = new Command("run", "Run the configured experiment (default: the embedded synthetic demo).")
+        {
+            config, set, output, seed,
+        };
+        command.SetAction(parse => Execute(
+            new RunRequest(parse.GetValue(config) ?? [], parse.GetValue(set) ?? [], parse.GetValue(output), parse.GetValue(seed)),
+            console));
+        return command;
+    }
+
+    public static int Execute(RunRequest request, ICliConsole console)
+    {
+        try
+        {
+            RunLauncher.RunAsync(request, new TextRunOutput(console.Out)).GetAwaiter().GetResult();
+            return 0;
+        }
+        catch (ConfigException ex)
+        {
+            return Fail(console, ex.Message, CliApp.BadInput);
+        }
+        catch (Exception ex) when (IsBadInput(ex))
+        {
+            return Fail(console, ex.Message, CliApp.BadInput);
+        }
+        catch (Exception ex) when (ex is FedActors.Engine.RoundFailedException or InvalidOperationException or IOException)
+        {
+            return Fail(console, ex.Message, CliApp.RunFailed);
+        }
+    }
+
+    private static bool IsBadInput(Exception ex) => ex is ArgumentException or FileNotFoundException or DirectoryNotFoundException
+        || ex.GetType().Name == "DatasetException";
+
+    private static int Fail(ICliConsole console, string message, int code)
+    {
+        var oneLine = message.ReplaceLineEndings(" ").Trim();
+        console.Error.WriteLine($"fedactors: error: {oneLine}");
+        return code;
+    }
+}

@@ -1,0 +1,41 @@
+using FedActors.Core;
+using FedActors.Data;
+using FedActors.Engine;
+
+namespace FedActors.Hosting;
+
+/// <summary>
+/// One experiment an arm runs: its clients, its phases, and whether it starts from the weights the
+/// arm's SimCLR stage produced (else from the initial weights every arm shares).
+/// </summary>
+public sealed record ArmStage(string Arm, IReadOnlyList<ClientData> Clients, IReadOnlyList<PhasePlan> Phases, bool FromSslStage);
+
+/// <summary>
+/// Turns an arm into stages. Federated arms run the real clients through the engine; centralized arms
+/// run pooled clients (one per task, or one over all unlabeled data for SimCLR) through the same engine,
+/// where FedAvg over a single client is the identity, so every arm shares the same training code.
+/// </summary>
+public static class ArmPlanner
+{
+    public static IReadOnlyList<ArmStage> Plan(string arm, IReadOnlyList<ClientData> clients, RoundBudget rounds)
+    {
+        var tasks = clients.Select(c => c.Task).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var simclr = new PhasePlan(Phases.SimClr, rounds.SimClr, new Dictionary<string, string>(), EvaluateEachRound: false);
+        var heads = new PhasePlan(Phases.Heads, rounds.Heads, new Dictionary<string, string>(), EvaluateEachRound: true);
+        var supervised = new PhasePlan(Phases.Supervised, rounds.Supervised, new Dictionary<string, string>(), EvaluateEachRound: true);
+        return arm switch
+        {
+            Arms.FederatedSsl => [new ArmStage(arm, clients, [simclr, heads], FromSslStage: false)],
+            Arms.Federated => [new ArmStage(arm, clients, [supervised], FromSslStage: false)],
+            Arms.Centralized => tasks
+                .Select(t => new ArmStage(arm, [FederationData.PoolTask(t, clients)], [supervised], FromSslStage: false))
+                .ToList(),
+            Arms.CentralizedSsl =>
+            [
+                new ArmStage(arm, [FederationData.PoolUnlabeled(clients)], [simclr], FromSslStage: false),
+                .. tasks.Select(t => new ArmStage(arm, [FederationData.PoolTask(t, clients)], [heads], FromSslStage: true)),
+            ],
+            _ => throw new ArgumentException($"unknown arm '{arm}'"),
+        };
+    }
+}

@@ -1,0 +1,7 @@
+namespace FedActors.Hosting;
+
+/// <summary>Final accuracy of one client (or pooled centralized client) in one arm.</summary>
+public sealed record ClientResult(string Arm, string Task, string Client, double Acc1, double Acc5, long Examples);
+
+/// <summary>What one arm produced.</summary>
+public sealed record ArmResult(string Arm, IReadOnlyList<ClientResult> Clients, double WallSeconds, string Budget);

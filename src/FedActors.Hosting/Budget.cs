@@ -1,0 +1,24 @@
+using System.Globalization;
+
+namespace FedActors.Hosting;
+
+/// <summary>Describes the training budget of an arm, so a reader can judge the comparison's fairness.</summary>
+public static class Budget
+{
+    public static string Describe(string arm, RunSettings s)
+    {
+        var l = s.Learning;
+        string Ssl() => string.Format(CultureInfo.InvariantCulture, "SimCLR {0} rounds x {1} epochs on unlabeled data", s.Rounds.SimClr, l.SimClr.LocalEpochs);
+        string Heads() => string.Format(
+            CultureInfo.InvariantCulture, "heads ({0}) {1} rounds x {2} epochs on labeled data", s.Learning.HeadTrainable, s.Rounds.Heads, l.Heads.LocalEpochs);
+        string Sup() => string.Format(CultureInfo.InvariantCulture, "supervised {0} rounds x {1} epochs on labeled data", s.Rounds.Supervised, l.Supervised.LocalEpochs);
+        return arm switch
+        {
+            Arms.Centralized => Sup() + ", one network per task, pooled data",
+            Arms.Federated => Sup() + ", FedAvg over all clients",
+            Arms.FederatedSsl => Ssl() + " (FedAvg), then " + Heads(),
+            Arms.CentralizedSsl => Ssl() + " (pooled), then " + Heads() + " per task",
+            _ => arm,
+        };
+    }
+}

@@ -1,0 +1,134 @@
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+
+namespace FedActors.Hosting.Configuration;
+
+/// <summary>A merged configuration and, for every key a user set, where it was set.</summary>
+public sealed class LoadedConfig
+{
+    private readonly IReadOnlyDictionary<string, string> _sources;
+
+    internal LoadedConfig(Config config, IReadOnlyDictionary<string, string> sources, IReadOnlyList<string> files)
+    {
+        Config = config;
+        _sources = sources;
+        Files = files;
+    }
+
+    /// <summary>User layers over the embedded reference.conf.</summary>
+    public Config Config { get; }
+
+    /// <summary>The configuration files that were read, in order.</summary>
+    public IReadOnlyList<string> Files { get; }
+
+    /// <summary>The file (or <c>--set k=v</c>) that set <paramref name="path"/>, or <c>reference.conf</c>.</summary>
+    public string SourceOf(string path)
+    {
+        for (var p = path; p.Length > 0; p = p.Contains('.', StringComparison.Ordinal) ? p[..p.LastIndexOf('.')] : "")
+        {
+            if (_sources.TryGetValue(p, out var source)) return source;
+        }
+        return "reference.conf";
+    }
+}
+
+/// <summary>
+/// Loads configuration the FedActors way: embedded reference.conf, then each <c>--config</c> file in
+/// order, then each <c>--set key=value</c>; every user layer is validated against reference.conf.
+/// </summary>
+public static class ConfigLoader
+{
+    public const string ReferenceResource = "FedActors.Engine.reference.conf";
+
+    public static Config Reference()
+    {
+        var assembly = typeof(FedActors.Engine.Experiment).Assembly;
+        using var stream = assembly.GetManifestResourceStream(ReferenceResource)
+            ?? throw new InvalidOperationException($"embedded resource {ReferenceResource} is missing from {assembly.GetName().Name}");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+
+    public static LoadedConfig Load(IReadOnlyList<string> files, IReadOnlyList<string> sets)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(sets);
+        var reference = Reference();
+        var schema = new ConfigSchema(reference);
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        var merged = reference;
+
+        foreach (var file in files)
+        {
+            if (!File.Exists(file)) throw new ConfigException($"config file '{file}' not found");
+            var layer = Parse(File.ReadAllText(file), file);
+            schema.Validate(layer, file);
+            Record(layer, file, sources);
+            merged = layer.WithFallback(merged);
+        }
+        foreach (var set in sets)
+        {
+            var source = $"--set {set}";
+            var layer = ParseAssignment(set, source);
+            schema.Validate(layer, source);
+            Record(layer, source, sources);
+            merged = layer.WithFallback(merged);
+        }
+        return new LoadedConfig(merged, sources, files.ToList());
+    }
+
+    private static Config Parse(string text, string source)
+    {
+        try
+        {
+            return ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception ex) when (ex is ConfigurationException or FormatException or InvalidOperationException)
+        {
+            throw new ConfigException($"{source}: cannot parse HOCON: {FirstLine(ex.Message)}", ex);
+        }
+    }
+
+    /// <summary><c>key=value</c>; a value that is not valid HOCON on its own (a path with ':') is taken as a string.</summary>
+    private static Config ParseAssignment(string assignment, string source)
+    {
+        var eq = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0) throw new ConfigException($"{source}: expected key=value");
+        var key = assignment[..eq].Trim();
+        var value = assignment[(eq + 1)..].Trim();
+        if (key.Length == 0 || key.Any(char.IsWhiteSpace)) throw new ConfigException($"{source}: '{key}' is not a key");
+        try
+        {
+            var parsed = ConfigurationFactory.ParseString($"{key} = {value}");
+            if (parsed.HasPath(key)) return parsed;
+        }
+        catch (Exception ex) when (ex is ConfigurationException or FormatException or InvalidOperationException)
+        {
+            // fall through: quote it
+        }
+        var quoted = "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        return Parse($"{key} = {quoted}", source);
+    }
+
+    private static void Record(Config layer, string source, Dictionary<string, string> sources)
+    {
+        if (layer.Root is null || !layer.Root.IsObject()) return;
+        Walk(layer.Root.GetObject(), "", source, sources);
+    }
+
+    private static void Walk(HoconObject obj, string prefix, string source, Dictionary<string, string> sources)
+    {
+        foreach (var (key, value) in obj.Items)
+        {
+            var path = prefix.Length == 0 ? key : prefix + "." + key;
+            sources[path] = source;
+            if (value.IsObject()) Walk(value.GetObject(), path, source, sources);
+        }
+    }
+
+    private static string FirstLine(string s)
+    {
+        var i = s.IndexOfAny(['\r', '\n']);
+        return i < 0 ? s : s[..i];
+    }
+}

@@ -1,0 +1,48 @@
+using FedActors.Core;
+using FedActors.Engine;
+
+namespace FedActors.Hosting;
+
+/// <summary>
+/// The run's <c>metrics.csv</c>: one row per (round, phase, arm, client, task, metric), appended and
+/// flushed after every round so a crash loses no finished round. Holds only seed-deterministic values.
+/// </summary>
+public sealed class MetricsLog : IDisposable
+{
+    private readonly StreamWriter _writer;
+
+    public MetricsLog(string path)
+    {
+        _writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
+        _writer.WriteLine(MetricRecord.CsvHeader);
+        _writer.Flush();
+    }
+
+    public static IReadOnlyList<MetricRecord> Rows(RoundReport report, IReadOnlyDictionary<string, string> taskOf)
+    {
+        var rows = new List<MetricRecord>();
+        string Task(string client) => taskOf.TryGetValue(client, out var t) ? t : "";
+        foreach (var fit in report.Fits.OrderBy(f => f.ClientId, StringComparer.Ordinal))
+        {
+            foreach (var (metric, value) in fit.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
+                rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, fit.ClientId, Task(fit.ClientId), "fit_" + metric, value));
+            rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, fit.ClientId, Task(fit.ClientId), "fit_examples", fit.NumExamples));
+        }
+        foreach (var eval in report.Evaluations.OrderBy(e => e.ClientId, StringComparer.Ordinal))
+        {
+            foreach (var (metric, value) in eval.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
+                rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, eval.ClientId, Task(eval.ClientId), metric, value));
+        }
+        foreach (var failure in report.Failures.OrderBy(f => f.ClientId, StringComparer.Ordinal))
+            rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, failure.ClientId, Task(failure.ClientId), "failed", 1));
+        return rows;
+    }
+
+    public void Append(IEnumerable<MetricRecord> rows)
+    {
+        foreach (var row in rows) _writer.WriteLine(row.ToCsv());
+        _writer.Flush();
+    }
+
+    public void Dispose() => _writer.Dispose();
+}

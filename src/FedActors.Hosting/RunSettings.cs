@@ -1,0 +1,210 @@
+using Akka.Configuration;
+using FedActors.Data.Synthetic;
+using FedActors.Engine;
+using FedActors.Hosting.Configuration;
+using FedActors.Learning.Augmentation;
+using FedActors.Learning.Models;
+using FedActors.Learning.Training;
+
+namespace FedActors.Hosting;
+
+/// <summary>One entry of <c>fedactors.data.clients</c>.</summary>
+public sealed record ClientSpec(string Id, string Task, string Source, int Images, double Speed);
+
+/// <summary><c>fedactors.data</c>.</summary>
+public sealed record DataSettings(
+    int ImageSize,
+    double LabeledFraction,
+    string EvalSplit,
+    string OnBadFile,
+    IReadOnlyList<ClientSpec> Clients,
+    int SyntheticImagesPerClient,
+    int SyntheticTestImages);
+
+/// <summary>Rounds of each phase (<c>fedactors.{simclr,heads,supervised}.rounds</c>).</summary>
+public sealed record RoundBudget(int SimClr, int Heads, int Supervised);
+
+/// <summary>Everything a run needs, read once from the merged configuration.</summary>
+public sealed record RunSettings(
+    long Seed,
+    string Device,
+    int TorchThreads,
+    IReadOnlyList<string> Arms,
+    string BaselineArm,
+    string OutputDir,
+    DataSettings Data,
+    BackboneSpec Model,
+    LearningSettings Learning,
+    RoundBudget Rounds,
+    EngineSettings Engine)
+{
+    private const string Root = "fedactors";
+
+    public static RunSettings Create(LoadedConfig loaded)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        var r = new ConfigReader(loaded);
+
+        var arms = r.StringList($"{Root}.arms");
+        if (arms.Count == 0) throw r.Invalid($"{Root}.arms", "[]", "must name at least one arm");
+        foreach (var arm in arms)
+        {
+            if (!FedActors.Hosting.Arms.All.Contains(arm, StringComparer.Ordinal))
+                throw r.Invalid($"{Root}.arms", arm, $"is not an arm: expected {string.Join(", ", FedActors.Hosting.Arms.All)}");
+        }
+        if (arms.Distinct(StringComparer.Ordinal).Count() != arms.Count)
+            throw r.Invalid($"{Root}.arms", string.Join(",", arms), "names an arm twice");
+        var baseline = r.String($"{Root}.baseline-arm");
+
+        var device = r.String($"{Root}.device");
+        if (!System.Text.RegularExpressions.Regex.IsMatch(device, "^(auto|cpu|cuda(:[0-9]+)?)$"))
+            throw r.Invalid($"{Root}.device", device, "must be auto, cpu, cuda or cuda:N");
+
+        var settings = new RunSettings(
+            Seed: r.Long($"{Root}.seed"),
+            Device: device,
+            TorchThreads: r.Int($"{Root}.torch-threads", 0, 1024),
+            Arms: arms,
+            BaselineArm: baseline,
+            OutputDir: r.String($"{Root}.output.dir"),
+            Data: ReadData(r),
+            Model: ReadModel(r),
+            Learning: ReadLearning(r),
+            Rounds: new RoundBudget(
+                r.Int($"{Root}.simclr.rounds", 0, 100_000),
+                r.Int($"{Root}.heads.rounds", 0, 100_000),
+                r.Int($"{Root}.supervised.rounds", 0, 100_000)),
+            Engine: r.Build($"{Root}.engine", () => EngineSettings.Create(r.Config.GetConfig($"{Root}.engine"))));
+        return settings;
+    }
+
+    /// <summary>The synthetic generator's settings at this run's image size.</summary>
+    public SyntheticSpec Synthetic => new() { ImageSize = Data.ImageSize };
+
+    private static DataSettings ReadData(ConfigReader r)
+    {
+        const string d = Root + ".data";
+        var template = r.Config.GetConfig($"{d}.client-template");
+        var items = r.Config.GetValue($"{d}.clients")?.GetArray() ?? [];
+        if (items.Count == 0) throw r.Invalid($"{d}.clients", "[]", "must list at least one client");
+        var clients = new List<ClientSpec>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var path = $"{d}.clients[{i}]";
+            var entry = items[i].ToConfig().WithFallback(template);
+            var spec = new ClientSpec(
+                entry.GetString("id"),
+                entry.GetString("task"),
+                entry.GetString("source"),
+                entry.GetInt("images"),
+                entry.GetDouble("speed"));
+            if (string.IsNullOrWhiteSpace(spec.Id) || spec.Id.Any(c => char.IsWhiteSpace(c) || c is ',' or '"' or '/'))
+                throw r.Invalid($"{path}.id", spec.Id, "must be a non-empty name without spaces, commas, quotes or slashes");
+            if (clients.Any(c => c.Id == spec.Id)) throw r.Invalid($"{path}.id", spec.Id, "is used by another client");
+            if (spec.Source != "synthetic")
+                throw r.Invalid($"{path}.source", spec.Source, "must be synthetic");
+            if (!SyntheticTasks.Names.Contains(spec.Task))
+                throw r.Invalid($"{path}.task", spec.Task, $"must be one of {string.Join(", ", SyntheticTasks.Names)} for a synthetic source");
+            if (spec.Images < 0) throw r.Invalid($"{path}.images", spec.Images.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be 0 or more");
+            if (!(spec.Speed > 0)) throw r.Invalid($"{path}.speed", spec.Speed.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be positive");
+            clients.Add(spec);
+        }
+        return new DataSettings(
+            ImageSize: r.Int($"{d}.image-size", 8, 4096),
+            LabeledFraction: r.Double($"{d}.labeled-fraction", 0.0001, 0.9999),
+            EvalSplit: r.OneOf($"{d}.eval-split", "unlabeled", "test"),
+            OnBadFile: r.OneOf($"{d}.on-bad-file", "fail", "skip"),
+            Clients: clients,
+            SyntheticImagesPerClient: r.Int($"{d}.synthetic.images-per-client", 1, 10_000_000),
+            SyntheticTestImages: r.Int($"{d}.synthetic.test-images", 1, 10_000_000));
+    }
+
+    private static BackboneSpec ReadModel(ConfigReader r)
+    {
+        const string m = Root + ".model";
+        var arch = r.OneOf($"{m}.arch", "resnet18", "resnet34", "resnet50") switch
+        {
+            "resnet34" => ResNetArchitecture.ResNet34,
+            "resnet50" => ResNetArchitecture.ResNet50,
+            _ => ResNetArchitecture.ResNet18,
+        };
+        var stem = r.OneOf($"{m}.stem", "imagenet", "small", "small-strided") switch
+        {
+            "imagenet" => StemKind.ImageNet,
+            "small" => StemKind.Small,
+            _ => StemKind.SmallStrided,
+        };
+        var blocks = r.IntList($"{m}.blocks");
+        if (blocks.Count != 0 && (blocks.Count != 4 || blocks.Any(b => b < 1)))
+            throw r.Invalid($"{m}.blocks", string.Join(",", blocks), "must be empty or four positive block counts");
+        return new BackboneSpec
+        {
+            Architecture = arch,
+            Stem = stem,
+            Width = r.Double($"{m}.width", 0.01, 16),
+            Blocks = blocks.Count == 0 ? null : blocks,
+            ProjectionHiddenDim = r.Int($"{m}.projector-hidden", 1, 1 << 16),
+            ProjectionDim = r.Int($"{m}.projector-dim", 1, 1 << 16),
+        };
+    }
+
+    private static LearningSettings ReadLearning(ConfigReader r)
+    {
+        var settings = new LearningSettings
+        {
+            SimClr = ReadPhase(r, "simclr"),
+            Heads = ReadPhase(r, "heads"),
+            Supervised = ReadPhase(r, "supervised"),
+            Temperature = r.Double($"{Root}.simclr.temperature", 1e-6, 1e6),
+            SimClrAugment = ReadAugment(r, "simclr"),
+            SupervisedAugment = ReadAugment(r, "supervised"),
+            HeadTrainable = r.Build($"{Root}.heads.trainable", () => LearningSettings.ParseHeadTrainable(r.String($"{Root}.heads.trainable"))),
+            EvalBatchSize = r.Int($"{Root}.evaluation.batch-size", 1, 1 << 20),
+        };
+        r.Build(Root, () =>
+        {
+            settings.Validate();
+            return settings;
+        });
+        return settings;
+    }
+
+    private static PhaseSettings ReadPhase(ConfigReader r, string phase)
+    {
+        var p = $"{Root}.{phase}";
+        var settings = new PhaseSettings
+        {
+            Optimizer = r.Build($"{p}.optimizer", () => LearningSettings.ParseOptimizer(r.String($"{p}.optimizer"))),
+            LearningRate = r.Double($"{p}.lr", 1e-12, 1e6),
+            Momentum = r.Double($"{p}.momentum", 0, 0.9999),
+            WeightDecay = r.Double($"{p}.weight-decay", 0, 1e3),
+            BatchSize = r.Int($"{p}.batch-size", 1, 1 << 20),
+            LocalEpochs = r.Int($"{p}.local-epochs", 1, 100_000),
+        };
+        return settings;
+    }
+
+    private static AugmentSettings ReadAugment(ConfigReader r, string phase)
+    {
+        var a = $"{Root}.{phase}.augment";
+        var settings = new AugmentSettings
+        {
+            CropScaleMin = r.Double($"{a}.crop-scale-min", 1e-6, 1),
+            CropScaleMax = r.Double($"{a}.crop-scale-max", 1e-6, 1),
+            CropRatioMin = r.Double($"{a}.crop-ratio-min", 1e-6, 1e6),
+            CropRatioMax = r.Double($"{a}.crop-ratio-max", 1e-6, 1e6),
+            HorizontalFlip = r.Bool($"{a}.flip"),
+            RotationDegrees = r.Double($"{a}.rotation-degrees", 0, 180),
+            ColorJitterStrength = r.Double($"{a}.jitter-strength", 0, 10),
+            ColorJitterProbability = r.Double($"{a}.jitter-probability", 0, 1),
+            GrayscaleProbability = r.Double($"{a}.grayscale-probability", 0, 1),
+            BlurProbability = r.Double($"{a}.blur-probability", 0, 1),
+            ChannelPermutationProbability = r.Double($"{a}.channel-permutation-probability", 0, 1),
+        };
+        return r.Build(a, () =>
+        {
+            settings.Validate();
+            return settings;
+        });
+    }
+}

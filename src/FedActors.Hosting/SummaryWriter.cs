@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace FedActors.Hosting;
+
+/// <summary>Writes <c>summary.json</c> and <c>summary.md</c>, and renders the Table-2-like result.</summary>
+public static class SummaryWriter
+{
+    public static async Task WriteAsync(string runDir, RunSummary summary, CancellationToken ct = default)
+    {
+        await File.WriteAllTextAsync(Path.Combine(runDir, "summary.json"), Json(summary), ct).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(runDir, "summary.md"), Markdown(summary), ct).ConfigureAwait(false);
+    }
+
+    public static string Json(RunSummary summary)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("results");
+            foreach (var row in summary.Arms.SelectMany(a => a.Clients))
+            {
+                w.WriteStartObject();
+                w.WriteString("arm", row.Arm);
+                w.WriteString("task", row.Task);
+                w.WriteString("client", row.Client);
+                w.WriteNumber("acc1", row.Acc1);
+                w.WriteNumber("acc5", row.Acc5);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteNumber("wall_seconds", Math.Round(summary.WallSeconds, 3));
+            w.WriteStartArray("arms");
+            foreach (var arm in summary.Arms)
+            {
+                w.WriteStartObject();
+                w.WriteString("arm", arm.Arm);
+                w.WriteNumber("wall_seconds", Math.Round(arm.WallSeconds, 3));
+                w.WriteString("budget", arm.Budget);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    /// <summary>A row per arm, a column per task (Acc@1 %), the average, and the delta vs the baseline arm.</summary>
+    public static string Table(RunSummary summary)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var header = new List<string> { "arm" };
+        header.AddRange(summary.Tasks);
+        header.Add("average");
+        header.Add($"delta vs {summary.BaselineArm}");
+        var rows = new List<List<string>>();
+        var baseline = summary.AverageAcc1(summary.BaselineArm);
+        foreach (var arm in summary.Arms)
+        {
+            var row = new List<string> { arm.Arm };
+            row.AddRange(summary.Tasks.Select(t => Percent(summary.TaskAcc1(arm.Arm, t))));
+            var avg = summary.AverageAcc1(arm.Arm);
+            row.Add(Percent(avg));
+            row.Add(arm.Arm == summary.BaselineArm || avg is null || baseline is null
+                ? "-"
+                : (100 * (avg.Value - baseline.Value)).ToString("+0.00;-0.00;0.00", inv));
+            rows.Add(row);
+        }
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToList();
+        var sb = new StringBuilder();
+        void Line(IReadOnlyList<string> cells) =>
+            sb.Append("| ").Append(string.Join(" | ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i])))).Append(" |\n");
+        Line(header);
+        sb.Append('|').Append(string.Join('|', widths.Select((w, i) => i == 0 ? new string('-', w + 2) : new string('-', w + 1) + ":"))).Append("|\n");
+        foreach (var row in rows) Line(row);
+        return sb.ToString();
+    }
+
+    public static string Markdown(RunSummary summary)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.Append("# FedActors run summary\n\n");
+        sb.Append("Acc@1 (%) on each client's evaluation split; a task's value is the mean over its clients weighted by images.\n\n");
+        sb.Append(Table(summary)).Append('\n');
+        sb.Append("## Per client\n\n| arm | task | client | acc1 | acc5 | images |\n|---|---|---|---:|---:|---:|\n");
+        foreach (var r in summary.Arms.SelectMany(a => a.Clients))
+            sb.Append(inv, $"| {r.Arm} | {r.Task} | {r.Client} | {100 * r.Acc1:F2} | {100 * r.Acc5:F2} | {r.Examples} |\n");
+        sb.Append("\n## Budgets and wall time\n\n| arm | budget | seconds |\n|---|---|---:|\n");
+        foreach (var a in summary.Arms) sb.Append(inv, $"| {a.Arm} | {a.Budget} | {a.WallSeconds:F1} |\n");
+        sb.Append(inv, $"\nWhole run: {summary.WallSeconds:F1} s.\n");
+        return sb.ToString();
+    }
+
+    private static string Percent(double? value) =>
+        value is null ? "-" : (100 * value.Value).ToString("F2", CultureInfo.InvariantCulture);
+}
