@@ -1,0 +1,247 @@
+using FedActors.Core;
+using FedActors.Data;
+using FedActors.Learning.Augmentation;
+using FedActors.Learning.Models;
+using FedActors.Learning.Training;
+using FedActors.Learning.Weights;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace FedActors.Learning;
+
+/// <summary>
+/// A federated client that trains with TorchSharp on its own <see cref="ClientData"/>:
+/// <list type="bullet">
+/// <item><c>simclr</c>: backbone + projector by SimCLR on the unlabeled split (its labels are never read);
+/// returns <c>backbone.*</c> and <c>projector.*</c>.</item>
+/// <item><c>heads</c>: the task head (+ the backbone part <see cref="HeadTrainable"/> allows; frozen BatchNorms
+/// keep their statistics) by cross entropy on the labeled split; returns <c>heads.&lt;task&gt;.*</c> and the
+/// trained backbone tensors.</item>
+/// <item><c>supervised</c>: everything by cross entropy on the labeled split; returns <c>backbone.*</c> and the head.</item>
+/// </list>
+/// Evaluation scores backbone + head on the evaluation split. Every random draw is seeded from
+/// (run seed, purpose, client, round): on CPU a run is reproducible bit for bit. The model is built on
+/// first use and kept; optimiser state is not kept between rounds. Not thread-safe: one call at a time.
+/// </summary>
+public sealed class TorchClient : IFederatedClient, IDisposable
+{
+    private readonly ClientData _data;
+    private readonly BackboneSpec _spec;
+    private readonly LearningSettings _settings;
+    private readonly long _runSeed;
+    private readonly Device _device;
+    private ClientNetwork? _network;
+
+    public TorchClient(ClientData data, BackboneSpec spec, LearningSettings settings, long runSeed, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(device);
+        spec.Validate();
+        settings.Validate();
+        if (data.Labeled.Channels != spec.InputChannels)
+            throw new ArgumentException($"client '{data.ClientId}': images have {data.Labeled.Channels} channels, the backbone expects {spec.InputChannels}");
+        _data = data;
+        _spec = spec;
+        _settings = settings;
+        _runSeed = runSeed;
+        _device = device;
+    }
+
+    public string Id => _data.ClientId;
+
+    public string Task => _data.Task;
+
+    public FitRes Fit(FitIns instructions, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(instructions);
+        var phase = _settings.For(instructions.Phase);
+        var config = FitConfig.Parse(instructions.Config, phase, _settings.HeadTrainable);
+        return instructions.Phase switch
+        {
+            Phases.SimClr => FitSimClr(instructions, phase, config, cancellation),
+            Phases.Heads => FitSupervised(instructions, phase, config, config.HeadTrainable, cancellation),
+            Phases.Supervised => FitSupervised(instructions, phase, config, HeadTrainable.All, cancellation),
+            _ => throw new ArgumentException($"unknown phase '{instructions.Phase}'"),
+        };
+    }
+
+    public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(instructions);
+        var net = Network();
+        var data = _data.Evaluation;
+        if (data.Count == 0) throw new InvalidOperationException($"client '{Id}' has no evaluation images");
+        StateDict.Import(net.Backbone, instructions.Global, WeightNames.Backbone);
+        StateDict.Import(net.Head, instructions.Global, net.HeadPrefix);
+        net.Backbone.eval();
+        net.Head.eval();
+        var topK = Math.Min(5, _data.NumClasses);
+        double lossSum = 0;
+        long top1 = 0, top5 = 0;
+        using (no_grad())
+        {
+            foreach (var indices in Batches.Sequential(data.Count, _settings.EvalBatchSize))
+            {
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var images = ImageAugmentation.Normalize(ImageAugmentation.ToUnitRange(Batches.Images(data, indices, _device)), _settings.EvaluationTransform);
+                var labels = Batches.Labels(data, indices, _device);
+                var logits = net.Head.call(net.Backbone.call(images));
+                lossSum += F.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
+                var best = logits.topk(topK, dim: 1).indexes;
+                var hits = best.eq(labels.unsqueeze(1));
+                top1 += hits.narrow(1, 0, 1).sum().item<long>();
+                top5 += hits.sum().item<long>();
+            }
+        }
+        var metrics = new Dictionary<string, double>
+        {
+            [MetricNames.Acc1] = (double)top1 / data.Count,
+            [MetricNames.Acc5] = (double)top5 / data.Count,
+            [MetricNames.Loss] = lossSum / data.Count,
+        };
+        return new EvaluateRes(Id, instructions.Round, data.Count, metrics);
+    }
+
+    public void Dispose()
+    {
+        _network?.Dispose();
+        _network = null;
+    }
+
+    private FitRes FitSimClr(FitIns instructions, PhaseSettings phase, FitConfig config, CancellationToken cancellation)
+    {
+        var net = Network();
+        var data = _data.Unlabeled;
+        if (data.Count == 0) throw new InvalidOperationException($"client '{Id}' has no unlabeled images for SimCLR");
+        StateDict.Import(net.Backbone, instructions.Global, WeightNames.Backbone);
+        StateDict.Import(net.Projector, instructions.Global, WeightNames.Projector);
+        SetTrainable(net.Backbone, true);
+        SetTrainable(net.Projector, true);
+        net.Backbone.train();
+        net.Projector.train();
+
+        var parameters = net.Backbone.parameters().Concat(net.Projector.parameters());
+        var loss = Train(instructions.Round, Phases.SimClr, data.Count, phase, config, parameters, dropLast: true, cancellation,
+            (indices, generator) =>
+            {
+                var images = Batches.Images(data, indices, _device);
+                var views = cat([
+                    ImageAugmentation.AugmentAndNormalize(images, _settings.SimClrAugment, generator),
+                    ImageAugmentation.AugmentAndNormalize(images, _settings.SimClrAugment, generator),
+                ], 0);
+                // Both views in one forward pass, so BatchNorm normalises them with the same statistics.
+                var projections = net.Projector.call(net.Backbone.call(views));
+                var n = indices.Length;
+                return (NtXentLoss.Compute(projections.narrow(0, 0, n), projections.narrow(0, n, n), _settings.Temperature), 0);
+            });
+
+        var weights = new ModelWeights(
+            StateDict.Export(net.Backbone, WeightNames.Backbone).Concat(StateDict.Export(net.Projector, WeightNames.Projector)));
+        return new FitRes(Id, instructions.Round, weights, data.Count, new Dictionary<string, double> { [MetricNames.Loss] = loss.MeanLoss });
+    }
+
+    private FitRes FitSupervised(FitIns instructions, PhaseSettings phase, FitConfig config, HeadTrainable trainable, CancellationToken cancellation)
+    {
+        var net = Network();
+        var data = _data.Labeled;
+        if (data.Count == 0) throw new InvalidOperationException($"client '{Id}' has no labeled images for phase '{instructions.Phase}'");
+        StateDict.Import(net.Backbone, instructions.Global, WeightNames.Backbone);
+        StateDict.Import(net.Head, instructions.Global, net.HeadPrefix);
+
+        // Frozen parts run in eval mode so their BatchNorm statistics stay those of the global backbone.
+        SetTrainable(net.Backbone, trainable == HeadTrainable.All);
+        net.Backbone.train(trainable == HeadTrainable.All);
+        var lastStage = net.Backbone.Stage(4);
+        if (trainable == HeadTrainable.LastStage)
+        {
+            SetTrainable(lastStage, true);
+            lastStage.train();
+        }
+        SetTrainable(net.Head, true);
+        net.Head.train();
+
+        var parameters = net.Backbone.parameters().Where(p => p.requires_grad).Concat(net.Head.parameters());
+        var result = Train(instructions.Round, instructions.Phase, data.Count, phase, config, parameters, dropLast: false, cancellation,
+            (indices, generator) =>
+            {
+                var images = ImageAugmentation.AugmentAndNormalize(Batches.Images(data, indices, _device), _settings.SupervisedAugment, generator);
+                var labels = Batches.Labels(data, indices, _device);
+                var logits = net.Head.call(net.Backbone.call(images));
+                var correct = logits.argmax(1).eq(labels).sum().item<long>();
+                return (F.cross_entropy(logits, labels), correct);
+            });
+
+        var backbone = trainable switch
+        {
+            HeadTrainable.All => StateDict.Export(net.Backbone, WeightNames.Backbone),
+            HeadTrainable.LastStage => StateDict.Export(net.Backbone, WeightNames.Backbone, key => WeightNames.IsUnder(key, "layer4")),
+            _ => ModelWeights.Empty,
+        };
+        var weights = new ModelWeights(backbone.Concat(StateDict.Export(net.Head, net.HeadPrefix)));
+        var metrics = new Dictionary<string, double>
+        {
+            [MetricNames.Loss] = result.MeanLoss,
+            [MetricNames.Acc1] = result.Accuracy,
+        };
+        return new FitRes(Id, instructions.Round, weights, data.Count, metrics);
+    }
+
+    /// <summary>
+    /// The local training loop shared by every phase: seeded shuffles and augmentations, cosine rate over
+    /// the phase, one dispose scope per step. <paramref name="step"/> returns the batch loss and the number
+    /// of correct predictions (0 when not a classification).
+    /// </summary>
+    private TrainResult Train(
+        int round,
+        string purpose,
+        int count,
+        PhaseSettings phase,
+        FitConfig config,
+        IEnumerable<Parameter> parameters,
+        bool dropLast,
+        CancellationToken cancellation,
+        Func<int[], Generator, (Tensor Loss, long Correct)> step)
+    {
+        var shuffle = new Random(Seeds.Derive32(_runSeed, $"{purpose}/shuffle", Id, round));
+        using var generator = new Generator(unchecked((ulong)Seeds.Derive(_runSeed, $"{purpose}/augment", Id, round)), CPU);
+        var epochs = Enumerable.Range(0, config.Epochs).Select(_ => Batches.Shuffled(count, phase.BatchSize, shuffle, dropLast)).ToList();
+        var stepsPerRound = epochs.Sum(e => e.Count);
+        using var optimizer = Optimizers.Create(parameters, phase, config.LearningRate);
+        double lossSum = 0;
+        long seen = 0, correct = 0, localStep = 0;
+        foreach (var batch in epochs.SelectMany(e => e))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            Optimizers.SetLearningRate(optimizer, CosineSchedule.ForRound(config.LearningRate, round, config.TotalRounds, stepsPerRound, localStep++));
+            var (loss, batchCorrect) = step(batch, generator);
+            var value = loss.item<float>();
+            if (!float.IsFinite(value))
+                throw new InvalidOperationException($"client '{Id}', phase '{purpose}', round {round}: loss became {value} at step {localStep}");
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            lossSum += (double)value * batch.Length;
+            seen += batch.Length;
+            correct += batchCorrect;
+        }
+        return new TrainResult(seen == 0 ? double.NaN : lossSum / seen, seen == 0 ? double.NaN : (double)correct / seen);
+    }
+
+    /// <summary>The modules, once built (tests inspect BatchNorm statistics through it).</summary>
+    internal ClientNetwork? BuiltNetwork => _network;
+
+    private ClientNetwork Network() => _network ??= new ClientNetwork(_spec, Task, _data.NumClasses, _device);
+
+    private static void SetTrainable(nn.Module module, bool trainable)
+    {
+        foreach (var parameter in module.parameters()) parameter.requires_grad = trainable;
+    }
+
+    private readonly record struct TrainResult(double MeanLoss, double Accuracy);
+}

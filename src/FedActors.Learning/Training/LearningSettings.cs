@@ -1,0 +1,135 @@
+using FedActors.Learning.Augmentation;
+
+namespace FedActors.Learning.Training;
+
+public enum OptimizerKind
+{
+    /// <summary>SGD with (heavy-ball) momentum; weight decay as an L2 term.</summary>
+    Sgd,
+
+    /// <summary>Adam; weight decay as an L2 term.</summary>
+    Adam,
+
+    /// <summary>Adam with decoupled weight decay.</summary>
+    AdamW,
+}
+
+/// <summary>Which backbone parameters the <c>heads</c> phase trains besides the task head.</summary>
+public enum HeadTrainable
+{
+    /// <summary>Linear probe: the whole backbone frozen.</summary>
+    Head,
+
+    /// <summary>The paper's "minimal retraining": <c>layer4</c> trains, the rest is frozen.</summary>
+    LastStage,
+
+    /// <summary>Full fine-tuning.</summary>
+    All,
+}
+
+/// <summary>Optimiser and local budget of one phase.</summary>
+public sealed record PhaseSettings
+{
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
+
+    /// <summary>Peak learning rate; decays by cosine over the phase when the round count is known.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>SGD momentum (ignored by Adam/AdamW).</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    public double WeightDecay { get; init; } = 1e-4;
+
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Passes over the local data per round.</summary>
+    public int LocalEpochs { get; init; } = 1;
+
+    public void Validate(string phase)
+    {
+        if (!Enum.IsDefined(Optimizer)) throw new ArgumentException($"{phase}: unknown optimizer {Optimizer}");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"{phase}: learning rate must be positive, got {LearningRate}");
+        if (Momentum is < 0 or >= 1) throw new ArgumentException($"{phase}: momentum must be in [0, 1), got {Momentum}");
+        if (!(WeightDecay >= 0)) throw new ArgumentException($"{phase}: weight decay must be >= 0, got {WeightDecay}");
+        if (BatchSize < 1) throw new ArgumentException($"{phase}: batch size must be positive, got {BatchSize}");
+        if (LocalEpochs < 1) throw new ArgumentException($"{phase}: local epochs must be positive, got {LocalEpochs}");
+    }
+}
+
+/// <summary>
+/// How a client trains and evaluates. Defaults follow SYNTHETIC-PROBE.md (AdamW, τ = 0.3, batch 128 for
+/// SimCLR) and the paper (heads retrain the last backbone stage).
+/// </summary>
+public sealed record LearningSettings
+{
+    /// <summary>Stage 1: SimCLR on unlabeled data.</summary>
+    public PhaseSettings SimClr { get; init; } = new() { LearningRate = 3e-3, BatchSize = 128, LocalEpochs = 2 };
+
+    /// <summary>Stage 2: task head (+ what <see cref="HeadTrainable"/> allows) on labeled data.</summary>
+    public PhaseSettings Heads { get; init; } = new() { LearningRate = 2e-3, BatchSize = 64, LocalEpochs = 2 };
+
+    /// <summary>Baseline: the whole network, supervised, on labeled data.</summary>
+    public PhaseSettings Supervised { get; init; } = new() { LearningRate = 2e-3, BatchSize = 64, LocalEpochs = 1 };
+
+    /// <summary>NT-Xent temperature τ.</summary>
+    public double Temperature { get; init; } = 0.3;
+
+    /// <summary>Augmentation of the two SimCLR views.</summary>
+    public AugmentSettings SimClrAugment { get; init; } = AugmentSettings.SimClr;
+
+    /// <summary>Augmentation for the <c>heads</c> and <c>supervised</c> phases.</summary>
+    public AugmentSettings SupervisedAugment { get; init; } = AugmentSettings.Supervised;
+
+    /// <summary>Normalisation (and nothing else, by default) for evaluation.</summary>
+    public AugmentSettings EvaluationTransform { get; init; } = AugmentSettings.None;
+
+    public HeadTrainable HeadTrainable { get; init; } = HeadTrainable.LastStage;
+
+    public int EvalBatchSize { get; init; } = 256;
+
+    /// <summary>The budget of <paramref name="phase"/> (one of <see cref="Core.Phases"/>).</summary>
+    public PhaseSettings For(string phase) => phase switch
+    {
+        Core.Phases.SimClr => SimClr,
+        Core.Phases.Heads => Heads,
+        Core.Phases.Supervised => Supervised,
+        _ => throw new ArgumentException($"unknown phase '{phase}': expected one of {string.Join(", ", Core.Phases.All)}"),
+    };
+
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(SimClr);
+        ArgumentNullException.ThrowIfNull(Heads);
+        ArgumentNullException.ThrowIfNull(Supervised);
+        ArgumentNullException.ThrowIfNull(SimClrAugment);
+        ArgumentNullException.ThrowIfNull(SupervisedAugment);
+        ArgumentNullException.ThrowIfNull(EvaluationTransform);
+        SimClr.Validate(Core.Phases.SimClr);
+        Heads.Validate(Core.Phases.Heads);
+        Supervised.Validate(Core.Phases.Supervised);
+        SimClrAugment.Validate();
+        SupervisedAugment.Validate();
+        EvaluationTransform.Validate();
+        if (!(Temperature > 0)) throw new ArgumentException($"temperature must be positive, got {Temperature}");
+        if (!Enum.IsDefined(HeadTrainable)) throw new ArgumentException($"unknown head-trainable mode {HeadTrainable}");
+        if (EvalBatchSize < 1) throw new ArgumentException($"eval batch size must be positive, got {EvalBatchSize}");
+    }
+
+    /// <summary>Parses <c>sgd | adam | adamw</c> (case-insensitive).</summary>
+    public static OptimizerKind ParseOptimizer(string name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "sgd" => OptimizerKind.Sgd,
+        "adam" => OptimizerKind.Adam,
+        "adamw" => OptimizerKind.AdamW,
+        _ => throw new ArgumentException($"unknown optimizer '{name}': expected sgd, adam or adamw"),
+    };
+
+    /// <summary>Parses <c>head | last-stage | all</c> (case-insensitive).</summary>
+    public static HeadTrainable ParseHeadTrainable(string name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "head" => HeadTrainable.Head,
+        "last-stage" or "laststage" => HeadTrainable.LastStage,
+        "all" => HeadTrainable.All,
+        _ => throw new ArgumentException($"unknown head-trainable mode '{name}': expected head, last-stage or all"),
+    };
+}

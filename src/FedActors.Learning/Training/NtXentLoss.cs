@@ -1,0 +1,31 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace FedActors.Learning.Training;
+
+/// <summary>
+/// SimCLR's normalised-temperature cross entropy. For 2N projections of N images (two views each), each
+/// view must pick its partner among the other 2N−1 by cosine similarity / τ: the loss is the mean over all
+/// 2N views of −log softmax at the partner, with a view's similarity to itself masked out.
+/// </summary>
+public static class NtXentLoss
+{
+    /// <param name="view1">[N, D] projections of the first views.</param>
+    /// <param name="view2">[N, D] projections of the second views; row i pairs with row i of <paramref name="view1"/>.</param>
+    /// <param name="temperature">τ &gt; 0; lower sharpens the softmax.</param>
+    public static Tensor Compute(Tensor view1, Tensor view2, double temperature)
+    {
+        ArgumentNullException.ThrowIfNull(view1);
+        ArgumentNullException.ThrowIfNull(view2);
+        if (!(temperature > 0)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be positive");
+        if (view1.dim() != 2 || !view1.shape.SequenceEqual(view2.shape))
+            throw new ArgumentException($"views must both be [N, D], got [{string.Join(",", view1.shape)}] and [{string.Join(",", view2.shape)}]");
+        using var scope = NewDisposeScope();
+        var n = view1.shape[0];
+        var z = F.normalize(cat([view1, view2], 0), dim: 1);
+        var self = eye(2 * n, dtype: ScalarType.Bool, device: z.device);
+        var logits = z.mm(z.t()).div_(temperature).masked_fill(self, double.NegativeInfinity);
+        var partner = cat([arange(n, 2 * n, device: z.device), arange(0, n, device: z.device)], 0);
+        return F.cross_entropy(logits, partner).MoveToOuterDisposeScope();
+    }
+}

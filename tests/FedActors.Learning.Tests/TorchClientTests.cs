@@ -1,0 +1,151 @@
+using FedActors.Core;
+using FedActors.Learning.Models;
+using FedActors.Learning.Training;
+using FedActors.Learning.Weights;
+using static TorchSharp.torch;
+
+namespace FedActors.Learning.Tests;
+
+[Collection("torch")]
+public sealed class TorchClientTests
+{
+    private static readonly LearningSettings Settings = new()
+    {
+        SimClr = new PhaseSettings { BatchSize = 8, LocalEpochs = 1, LearningRate = 3e-3 },
+        Heads = new PhaseSettings { BatchSize = 8, LocalEpochs = 1, LearningRate = 3e-3 },
+        Supervised = new PhaseSettings { BatchSize = 8, LocalEpochs = 1, LearningRate = 3e-3, Optimizer = OptimizerKind.Sgd },
+        EvalBatchSize = 5,
+    };
+
+    private static readonly Dictionary<string, string> Config = new() { ["total-rounds"] = "3" };
+
+    private static ModelWeights Global(int seed = 1) =>
+        ModelFactory.InitialGlobal(TestData.TinySpec, new Dictionary<string, int> { ["shapes"] = 4, ["scenes"] = 6 }, seed);
+
+    private static TorchClient NewClient(LearningSettings? settings = null) =>
+        new(TestData.Client(), TestData.TinySpec, settings ?? Settings, runSeed: 7, CPU);
+
+    [Fact]
+    public void SimClr_fit_must_return_backbone_and_projector_with_buffers()
+    {
+        var global = Global();
+        using var client = NewClient();
+
+        var result = client.Fit(new FitIns(1, Phases.SimClr, global, Config), CancellationToken.None);
+
+        var expected = global.Names.Where(n => !WeightNames.IsUnder(n, WeightNames.Heads));
+        Assert.Equal(expected, result.Weights.Names);
+        Assert.Equal(24, result.NumExamples);
+        Assert.Equal("client-a", result.ClientId);
+        Assert.True(double.IsFinite(result.Metrics[MetricNames.Loss]));
+        Assert.Equal([3f], result.Weights["backbone.bn1.num_batches_tracked"].Data);
+        Assert.NotEqual(global["backbone.conv1.weight"].Data, result.Weights["backbone.conv1.weight"].Data);
+    }
+
+    [Fact]
+    public void Heads_fit_on_the_last_stage_must_return_the_head_and_layer4_and_keep_frozen_statistics()
+    {
+        var global = Global();
+        using var client = NewClient();
+
+        var result = client.Fit(new FitIns(1, Phases.Heads, global, Config), CancellationToken.None);
+
+        var expected = global.Names.Where(n => WeightNames.IsUnder(n, "backbone.layer4"))
+            .Concat(["heads.shapes.weight", "heads.shapes.bias"]);
+        Assert.Equal(expected, result.Weights.Names);
+        Assert.Equal(16, result.NumExamples);
+        Assert.InRange(result.Metrics[MetricNames.Acc1], 0, 1);
+        Assert.True(double.IsFinite(result.Metrics[MetricNames.Loss]));
+        // layer4 trained in train mode (its statistics moved); the frozen stages ran in eval mode.
+        Assert.NotEqual(global["backbone.layer4.0.bn1.running_mean"].Data, result.Weights["backbone.layer4.0.bn1.running_mean"].Data);
+        var local = StateDict.Export(client.BuiltNetwork!.Backbone, WeightNames.Backbone);
+        Assert.Equal(global["backbone.layer1.0.bn1.running_mean"].Data, local["backbone.layer1.0.bn1.running_mean"].Data);
+        Assert.Equal(global["backbone.layer3.0.conv1.weight"].Data, local["backbone.layer3.0.conv1.weight"].Data);
+    }
+
+    [Fact]
+    public void Heads_fit_with_a_frozen_backbone_must_return_only_the_head()
+    {
+        var global = Global();
+        using var client = NewClient();
+        var config = new Dictionary<string, string>(Config) { ["head-trainable"] = "head" };
+
+        var result = client.Fit(new FitIns(1, Phases.Heads, global, config), CancellationToken.None);
+
+        Assert.Equal(["heads.shapes.weight", "heads.shapes.bias"], result.Weights.Names);
+        var local = StateDict.Export(client.BuiltNetwork!.Backbone, WeightNames.Backbone);
+        Assert.Equal(global.Where(n => WeightNames.IsUnder(n, WeightNames.Backbone)).ContentHash(), local.ContentHash());
+    }
+
+    [Fact]
+    public void Supervised_fit_must_return_the_backbone_and_the_head()
+    {
+        var global = Global();
+        using var client = NewClient();
+
+        var result = client.Fit(new FitIns(2, Phases.Supervised, global, Config), CancellationToken.None);
+
+        var expected = global.Names.Where(n => WeightNames.IsUnder(n, WeightNames.Backbone)).Concat(["heads.shapes.weight", "heads.shapes.bias"]);
+        Assert.Equal(expected, result.Weights.Names);
+        Assert.Equal(2, result.Round);
+        Assert.InRange(result.Metrics[MetricNames.Acc1], 0, 1);
+    }
+
+    [Fact]
+    public void Evaluate_must_report_accuracies_in_the_unit_interval()
+    {
+        var global = Global();
+        using var client = NewClient();
+
+        var result = client.Evaluate(new EvaluateIns(1, Phases.Heads, global, Config), CancellationToken.None);
+
+        Assert.Equal(12, result.NumExamples);
+        Assert.InRange(result.Metrics[MetricNames.Acc1], 0, 1);
+        Assert.InRange(result.Metrics[MetricNames.Acc5], 0, 1);
+        // Four classes: top-5 is capped at top-4, which always hits.
+        Assert.Equal(1.0, result.Metrics[MetricNames.Acc5]);
+        Assert.True(result.Metrics[MetricNames.Loss] > 0);
+    }
+
+    [Theory]
+    [InlineData(Phases.SimClr)]
+    [InlineData(Phases.Heads)]
+    public void Identical_fits_must_give_bit_identical_weights(string phase)
+    {
+        var global = Global();
+        using var first = NewClient();
+        using var second = NewClient();
+        var instructions = new FitIns(2, phase, global, Config);
+
+        var a = first.Fit(instructions, CancellationToken.None);
+        var again = first.Fit(instructions, CancellationToken.None);
+        var b = second.Fit(instructions, CancellationToken.None);
+
+        Assert.Equal(a.Weights.ContentHash(), again.Weights.ContentHash());
+        Assert.Equal(a.Weights.ContentHash(), b.Weights.ContentHash());
+        Assert.Equal(a.Metrics[MetricNames.Loss], b.Metrics[MetricNames.Loss]);
+        var otherRound = first.Fit(instructions with { Round = 3 }, CancellationToken.None);
+        Assert.NotEqual(a.Weights.ContentHash(), otherRound.Weights.ContentHash());
+    }
+
+    [Fact]
+    public void Fit_must_name_a_bad_config_value_and_a_missing_head()
+    {
+        var global = Global();
+        using var client = NewClient();
+
+        Assert.Throws<FormatException>(() => client.Fit(new FitIns(1, Phases.SimClr, global, new Dictionary<string, string> { ["lr"] = "x" }), CancellationToken.None));
+        var headless = global.Where(n => !WeightNames.IsUnder(n, "heads.shapes"));
+        var error = Assert.Throws<KeyNotFoundException>(() => client.Fit(new FitIns(1, Phases.Heads, headless, Config), CancellationToken.None));
+        Assert.Contains("heads.shapes.weight", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fit_must_stop_when_cancelled()
+    {
+        using var client = NewClient();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => client.Fit(new FitIns(1, Phases.SimClr, Global(), Config), cancelled.Token));
+    }
+}
