@@ -7,10 +7,14 @@ namespace FedActors.Hosting.Configuration;
 public sealed class LoadedConfig
 {
     private readonly IReadOnlyDictionary<string, string> _sources;
+    private readonly IReadOnlyList<(string Key, string Source)> _order;
 
-    internal LoadedConfig(Config config, IReadOnlyDictionary<string, string> sources, IReadOnlyList<string> files)
+    internal LoadedConfig(Config config, IReadOnlyList<(string Key, string Source)> order, IReadOnlyList<string> files)
     {
         Config = config;
+        _order = order;
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, source) in order) sources[key] = source;
         _sources = sources;
         Files = files;
     }
@@ -21,14 +25,18 @@ public sealed class LoadedConfig
     /// <summary>The configuration files that were read, in order.</summary>
     public IReadOnlyList<string> Files { get; }
 
-    /// <summary>The file (or <c>--set k=v</c>) that set <paramref name="path"/>, or <c>reference.conf</c>.</summary>
+    /// <summary>
+    /// The file (or <c>--set k=v</c>) that set <paramref name="path"/>: for a list entry
+    /// (<c>a.list[2].x</c>) the layer that set the list; for an object, the last layer that set a key
+    /// inside it; <c>reference.conf</c> when no user layer did.
+    /// </summary>
     public string SourceOf(string path)
     {
-        for (var p = path; p.Length > 0; p = p.Contains('.', StringComparison.Ordinal) ? p[..p.LastIndexOf('.')] : "")
-        {
-            if (_sources.TryGetValue(p, out var source)) return source;
-        }
-        return "reference.conf";
+        var bracket = path.IndexOf('[', StringComparison.Ordinal);
+        var key = bracket < 0 ? path : path[..bracket];
+        if (_sources.TryGetValue(key, out var source)) return source;
+        var inside = _sources.Keys.Where(k => k.StartsWith(key + ".", StringComparison.Ordinal)).ToList();
+        return inside.Count > 0 ? _order.Last(s => inside.Contains(s.Key)).Source : "reference.conf";
     }
 }
 
@@ -55,7 +63,7 @@ public static class ConfigLoader
         ArgumentNullException.ThrowIfNull(sets);
         var reference = Reference();
         var schema = new ConfigSchema(reference);
-        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sources = new List<(string Key, string Source)>();
         var merged = reference;
 
         foreach (var file in files)
@@ -110,19 +118,19 @@ public static class ConfigLoader
         return Parse($"{key} = {quoted}", source);
     }
 
-    private static void Record(Config layer, string source, Dictionary<string, string> sources)
+    private static void Record(Config layer, string source, List<(string Key, string Source)> sources)
     {
         if (layer.Root is null || !layer.Root.IsObject()) return;
         Walk(layer.Root.GetObject(), "", source, sources);
     }
 
-    private static void Walk(HoconObject obj, string prefix, string source, Dictionary<string, string> sources)
+    private static void Walk(HoconObject obj, string prefix, string source, List<(string Key, string Source)> sources)
     {
         foreach (var (key, value) in obj.Items)
         {
             var path = prefix.Length == 0 ? key : prefix + "." + key;
-            sources[path] = source;
             if (value.IsObject()) Walk(value.GetObject(), path, source, sources);
+            else sources.Add((path, source));
         }
     }
 

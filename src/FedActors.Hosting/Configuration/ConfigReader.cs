@@ -53,7 +53,7 @@ public sealed class ConfigReader
         {
             return build();
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or ConfigurationException)
         {
             throw new ConfigException($"{_loaded.SourceOf(path)}: '{path}': {ex.Message}", ex);
         }

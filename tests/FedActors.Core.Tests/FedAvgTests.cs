@@ -1,0 +1,83 @@
+using FedActors.Core;
+using FedActors.Core.Strategies;
+
+namespace FedActors.Core.Tests;
+
+public sealed class FedAvgTests
+{
+    private static ModelWeights W(params (string Name, float[] Data)[] tensors) =>
+        new(tensors.Select(t => new NamedTensor(t.Name, [t.Data.Length], t.Data)));
+
+    private static FitRes Res(string client, long n, ModelWeights w) =>
+        new(client, 1, w, n, new Dictionary<string, double>());
+
+    [Fact]
+    public void FedAvg_must_weight_updates_by_sample_count()
+    {
+        var current = W(("w", [0f, 0f]));
+        var results = new[]
+        {
+            Res("b", 300, W(("w", [4f, -2f]))),
+            Res("a", 100, W(("w", [0f, 2f]))),
+        };
+
+        var global = new FedAvg().AggregateFit(1, Phases.SimClr, current, results, []);
+
+        // (100 * [0, 2] + 300 * [4, -2]) / 400 = [3, -1]
+        Assert.Equal([3f, -1f], global["w"].Data);
+    }
+
+    [Fact]
+    public void FedAvg_must_average_a_tensor_only_over_the_clients_that_sent_it()
+    {
+        var current = W(("backbone.w", [0f]), ("heads.A.w", [9f]), ("heads.B.w", [9f]), ("untouched", [7f]));
+        var results = new[]
+        {
+            Res("a1", 1, W(("backbone.w", [1f]), ("heads.A.w", [10f]))),
+            Res("a2", 3, W(("backbone.w", [5f]), ("heads.A.w", [20f]))),
+            Res("b1", 4, W(("backbone.w", [2f]), ("heads.B.w", [40f]))),
+        };
+
+        var global = new FedAvg().AggregateFit(1, Phases.Heads, current, results, []);
+
+        Assert.Equal((1 * 1f + 3 * 5f + 4 * 2f) / 8f, global["backbone.w"].Data[0], 5);
+        Assert.Equal((1 * 10f + 3 * 20f) / 4f, global["heads.A.w"].Data[0], 5);
+        Assert.Equal(40f, global["heads.B.w"].Data[0]);
+        Assert.Equal(7f, global["untouched"].Data[0]);
+        Assert.Equal(current.Names, global.Names);
+    }
+
+    [Fact]
+    public void FedAvg_must_not_depend_on_arrival_order()
+    {
+        var rng = new Random(5);
+        var results = Enumerable.Range(0, 7)
+            .Select(i => Res($"c{i}", rng.Next(1, 1000), W(("w", Enumerable.Range(0, 33).Select(_ => (float)rng.NextDouble()).ToArray()))))
+            .ToList();
+        var current = W(("w", new float[33]));
+        var a = new FedAvg().AggregateFit(1, Phases.SimClr, current, results, []);
+        var b = new FedAvg().AggregateFit(1, Phases.SimClr, current, results.AsEnumerable().Reverse().ToList(), []);
+        Assert.Equal(a.ContentHash(), b.ContentHash());
+    }
+
+    [Fact]
+    public void Accumulator_must_reject_a_shape_mismatch()
+    {
+        var acc = new FedAvgAccumulator();
+        acc.Add(W(("w", [1f, 2f])), 1);
+        var ex = Assert.Throws<ArgumentException>(() => acc.Add(W(("w", [1f, 2f, 3f])), 1));
+        Assert.Contains("'w'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluation_metrics_must_be_weighted_by_examples()
+    {
+        var results = new[]
+        {
+            new EvaluateRes("a", 1, 10, new Dictionary<string, double> { ["acc1"] = 1.0 }),
+            new EvaluateRes("b", 1, 30, new Dictionary<string, double> { ["acc1"] = 0.0 }),
+        };
+        var metrics = new FedAvg().AggregateEvaluate(1, results, []);
+        Assert.Equal(0.25, metrics["acc1"], 12);
+    }
+}

@@ -1,0 +1,115 @@
+using FedActors.Hosting.Configuration;
+
+namespace FedActors.Hosting.Tests;
+
+public sealed class ConfigLoaderTests
+{
+    [Fact]
+    public void Loader_must_name_the_unknown_key_and_its_file()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("bad.conf", "fedactors.simclr { rounds = 3, lerning-rate = 0.1 }");
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load([file], []));
+        Assert.Contains(file, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("fedactors.simclr.lerning-rate", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Loader_must_suggest_a_close_key()
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load([], ["fedactors.simclr.temprature=0.5"]));
+        Assert.Contains("did you mean 'temperature'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--set fedactors.simclr.temprature=0.5", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("fedactors.simclr.rounds=three", "must be an integer")]
+    [InlineData("fedactors.simclr.lr=fast", "must be a number")]
+    [InlineData("fedactors.simclr.augment.flip=7", "must be a boolean")]
+    [InlineData("fedactors.arms=cl", "must be a list")]
+    [InlineData("fedactors.engine.round-timeout=soon", "must be a duration")]
+    [InlineData("fedactors.model={ arch = resnet18 }x", "")]
+    public void Loader_must_reject_a_value_of_the_wrong_kind(string assignment, string expected)
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load([], [assignment]));
+        Assert.Contains("--set", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Loader_must_check_list_entries_against_their_template()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("clients.conf", """
+            fedactors.data.clients = [
+              { id = "a", task = "shapes" }
+              { id = "b", tsk = "textures" }
+            ]
+            """);
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load([file], []));
+        Assert.Contains("fedactors.data.clients[1].tsk", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Loader_must_refuse_setting_a_schema_template()
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load([], ["fedactors.data.client-template.id=x"]));
+        Assert.Contains("template", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Later_layers_must_win_and_be_traced_to_their_source()
+    {
+        using var dir = new TempDir();
+        var a = dir.File("a.conf", "fedactors.simclr.rounds = 3\nfedactors.heads.rounds = 4");
+        var b = dir.File("b.conf", "fedactors.simclr.rounds = 5");
+        var loaded = ConfigLoader.Load([a, b], ["fedactors.heads.rounds=9"]);
+        Assert.Equal(5, loaded.Config.GetInt("fedactors.simclr.rounds"));
+        Assert.Equal(9, loaded.Config.GetInt("fedactors.heads.rounds"));
+        Assert.Equal(b, loaded.SourceOf("fedactors.simclr.rounds"));
+        Assert.Equal("--set fedactors.heads.rounds=9", loaded.SourceOf("fedactors.heads.rounds"));
+        Assert.Equal("reference.conf", loaded.SourceOf("fedactors.supervised.rounds"));
+    }
+
+    [Fact]
+    public void Set_must_take_a_value_that_is_not_valid_hocon_as_a_string()
+    {
+        var loaded = ConfigLoader.Load([], ["fedactors.output.dir=/tmp/a b:c"]);
+        Assert.Equal("/tmp/a b:c", loaded.Config.GetString("fedactors.output.dir"));
+    }
+
+    [Fact]
+    public void Missing_file_must_be_named()
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(["/nonexistent/x.conf"], []));
+        Assert.Contains("/nonexistent/x.conf", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Akka_settings_must_pass_through()
+    {
+        var loaded = ConfigLoader.Load([], ["akka.loglevel=DEBUG"]);
+        Assert.Equal("DEBUG", loaded.Config.GetString("akka.loglevel"));
+    }
+
+    [Fact]
+    public void Every_reference_key_must_have_a_comment()
+    {
+        using var stream = typeof(FedActors.Engine.Experiment).Assembly.GetManifestResourceStream(ConfigLoader.ReferenceResource)!;
+        var lines = new StreamReader(stream).ReadToEnd().Split('\n');
+        var uncommented = new List<string>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            var isKey = line.Length > 0 && !line.StartsWith('#') && (line.Contains(" = ", StringComparison.Ordinal) || line.EndsWith('{'));
+            if (!isKey || line.StartsWith('{')) continue;
+            // A key is documented by a comment directly above it, or by the comment above its block's first key
+            // when it is one of a group of augmentation keys documented together.
+            var j = i - 1;
+            while (j >= 0 && lines[j].Trim().Length > 0 && !lines[j].Trim().StartsWith('#')
+                   && !lines[j].Trim().EndsWith('{')) j--;
+            if (j < 0 || !(lines[j].Trim().StartsWith('#') || lines[j].Trim().EndsWith('{'))) uncommented.Add(line);
+        }
+        Assert.True(uncommented.Count == 0, "keys without a comment: " + string.Join("; ", uncommented));
+    }
+}

@@ -1,0 +1,47 @@
+using FedActors.Hosting.Configuration;
+
+namespace FedActors.Hosting.Tests;
+
+public sealed class RunSettingsTests
+{
+    private static RunSettings Settings(params string[] sets) => RunSettings.Create(ConfigLoader.Load([], sets));
+
+    [Fact]
+    public void Defaults_must_describe_the_two_task_demo()
+    {
+        var s = Settings();
+        Assert.Equal(["cl", "fl+ssl", "fl", "cl+ssl"], s.Arms);
+        Assert.Equal(2, s.Data.Clients.Count);
+        Assert.NotEqual(s.Data.Clients[0].Task, s.Data.Clients[1].Task);
+        Assert.Equal(0.25, s.Data.LabeledFraction);
+        Assert.Equal("unlabeled", s.Data.EvalSplit);
+    }
+
+    [Theory]
+    [InlineData("fedactors.arms=[cl, magic]", "fedactors.arms")]
+    [InlineData("fedactors.device=tpu", "fedactors.device")]
+    [InlineData("fedactors.heads.trainable=everything", "fedactors.heads.trainable")]
+    [InlineData("fedactors.simclr.optimizer=lbfgs", "fedactors.simclr.optimizer")]
+    [InlineData("fedactors.data.eval-split=train", "fedactors.data.eval-split")]
+    [InlineData("fedactors.model.blocks=[1,2]", "fedactors.model.blocks")]
+    [InlineData("fedactors.data.labeled-fraction=1.5", "fedactors.data.labeled-fraction")]
+    [InlineData("fedactors.engine.trainer-slots=0", "fedactors.engine")]
+    [InlineData("fedactors.simclr.augment.crop-scale-min=0.9", "fedactors.simclr.augment")]
+    public void Bad_values_must_name_key_and_source(string assignment, string key)
+    {
+        var ex = Assert.Throws<ConfigException>(() => Settings("fedactors.simclr.augment.crop-scale-max=0.5", assignment));
+        Assert.Contains(key, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--set", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Client_entries_must_be_checked()
+    {
+        var ex = Assert.Throws<ConfigException>(() => Settings(
+            "fedactors.data.clients=[{ id = a, task = shapes }, { id = a, task = textures }]"));
+        Assert.Contains("fedactors.data.clients[1].id", ex.Message, StringComparison.Ordinal);
+
+        ex = Assert.Throws<ConfigException>(() => Settings("fedactors.data.clients=[{ id = a, task = flowers }]"));
+        Assert.Contains("fedactors.data.clients[0].task", ex.Message, StringComparison.Ordinal);
+    }
+}
