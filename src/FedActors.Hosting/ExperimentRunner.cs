@@ -40,7 +40,9 @@ public sealed class ExperimentRunner
         var device = DeviceSelector.Resolve(_settings.Device);
 
         var dataWatch = Stopwatch.StartNew();
-        var clients = FederationData.Build(_settings);
+        var federation = FederationData.Build(_settings, ct);
+        var clients = federation.Clients;
+        foreach (var report in federation.Reports) _output.Line("data: " + report);
         var classes = FederationData.ClassesPerTask(clients);
         _output.Line(string.Format(
             CultureInfo.InvariantCulture,
@@ -65,7 +67,10 @@ public sealed class ExperimentRunner
             await system.Terminate().ConfigureAwait(false);
         }
 
-        var summary = new RunSummary(results, _settings.BaselineArm, classes.Keys.ToList(), wall.Elapsed.TotalSeconds);
+        var summary = new RunSummary(results, _settings.BaselineArm, classes.Keys.ToList(), wall.Elapsed.TotalSeconds)
+        {
+            DataReports = federation.Reports,
+        };
         await SummaryWriter.WriteAsync(runDir, summary, ct).ConfigureAwait(false);
         return summary;
     }

@@ -1,20 +1,41 @@
 using FedActors.Core;
 using FedActors.Data;
+using FedActors.Data.Images;
+using FedActors.Data.Loaders;
 using FedActors.Data.Synthetic;
 
 namespace FedActors.Hosting;
 
+/// <summary>Every client's data, and what loading it skipped.</summary>
+public sealed record Federation(IReadOnlyList<ClientData> Clients, IReadOnlyList<LoadReport> Reports);
+
 /// <summary>Builds every client's local data (generation or loading, labeled/unlabeled split) from the settings.</summary>
 public static class FederationData
 {
-    public static IReadOnlyList<ClientData> Build(RunSettings settings)
+    public static Federation Build(RunSettings settings, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var data = settings.Data;
-        return data.Clients
-            .OrderBy(c => c.Id, StringComparer.Ordinal)
-            .Select(c => Synthetic(settings, c))
-            .ToList();
+        var decode = settings.Data.Decode;
+        var decoder = new ImageDecoder(new DecoderOptions
+        {
+            MaxPixels = decode.MaxPixels,
+            MaxDegreeOfParallelism = decode.Parallelism > 0 ? decode.Parallelism : Environment.ProcessorCount,
+            DiskCacheDirectory = decode.DiskCache.Length > 0 ? decode.DiskCache : null,
+        });
+        var clients = new List<ClientData>();
+        var reports = new List<LoadReport>();
+        foreach (var spec in settings.Data.Clients.OrderBy(c => c.Id, StringComparer.Ordinal))
+        {
+            if (spec.Source == "synthetic")
+            {
+                clients.Add(Synthetic(settings, spec));
+                continue;
+            }
+            var (client, report) = FromFiles(settings, spec, decoder, ct);
+            clients.Add(client);
+            reports.Add(report);
+        }
+        return new Federation(clients, reports);
     }
 
     private static ClientData Synthetic(RunSettings settings, ClientSpec client)
@@ -26,6 +47,80 @@ public static class FederationData
         var test = SyntheticTasks.Generate(
             spec, client.Task, settings.Data.SyntheticTestImages, Seeds.Derive(settings.Seed, "synthetic-test", client.Id));
         return local with { Evaluation = test };
+    }
+
+    private static (ClientData Client, LoadReport Report) FromFiles(RunSettings settings, ClientSpec spec, ImageDecoder decoder, CancellationToken ct)
+    {
+        var options = new LoaderOptions(settings.Data.ImageSize, settings.Data.OnBadFile == "skip" ? OnBadFile.Skip : OnBadFile.Fail);
+        var holdOut = settings.Data.EvalSplit == "test";
+        ImageDataset pool;
+        ImageDataset? test = null;
+        ImageDataset? extra = null;
+        var parts = new List<LoadReport>();
+        switch (spec.Source)
+        {
+            case "flowers102":
+            {
+                var train = Flowers102Loader.Load(spec.Root, options, holdOut ? Flowers102Splits.Train | Flowers102Splits.Valid : Flowers102Splits.All, decoder, ct);
+                parts.Add(train.Report);
+                pool = train.Images;
+                if (holdOut)
+                {
+                    var t = Flowers102Loader.Load(spec.Root, options, Flowers102Splits.Test, decoder, ct);
+                    parts.Add(t.Report);
+                    test = t.Images;
+                }
+                break;
+            }
+            case "intel-scene":
+            {
+                var intel = IntelSceneLoader.Load(spec.Root, options, spec.ExtraUnlabeled, decoder, ct);
+                parts.Add(intel.Report);
+                pool = holdOut ? intel.Train.Images : ImageDataset.Concat(intel.Train.Images.Name, [intel.Train.Images, intel.Test.Images]);
+                test = holdOut ? intel.Test.Images : null;
+                extra = intel.Unlabeled?.Images;
+                break;
+            }
+            case "image-folder":
+            {
+                if (holdOut) throw new ArgumentException($"client '{spec.Id}': an image-folder source has no test split; use data.eval-split = unlabeled");
+                var folder = ImageFolderLoader.Load(spec.Root, options, null, decoder, ct);
+                parts.Add(folder.Report);
+                pool = folder.Images;
+                break;
+            }
+            case "labels-csv":
+            {
+                var wanted = spec.Splits.Count > 0 ? spec.Splits : null;
+                if (holdOut && wanted is null)
+                    throw new ArgumentException($"client '{spec.Id}': with data.eval-split = test, list the training splits of the CSV in `splits`");
+                var rows = LabelsCsvLoader.Load(spec.Root, options, wanted?.Where(s => !holdOut || s != "test").ToList(), null, decoder, ct);
+                parts.Add(rows.Report);
+                pool = rows.Images;
+                if (holdOut)
+                {
+                    var t = LabelsCsvLoader.Load(spec.Root, options, ["test"], pool.ClassNames.ToList(), decoder, ct);
+                    parts.Add(t.Report);
+                    test = t.Images;
+                }
+                break;
+            }
+            default:
+                throw new ArgumentException($"client '{spec.Id}': unknown source '{spec.Source}'");
+        }
+
+        if (spec.Images > 0 && spec.Images < pool.Count)
+        {
+            var (subset, _) = Splits.Stratified(pool.Labels, (double)spec.Images / pool.Count, Seeds.Derive(settings.Seed, "subset", spec.Id));
+            pool = pool.Subset(subset);
+        }
+        var (labeled, unlabeled) = Splits.Stratified(pool.Labels, settings.Data.LabeledFraction, Seeds.Derive(settings.Seed, "split", spec.Id));
+        var labeledSet = pool.Subset(labeled, $"{spec.Id}-labeled");
+        var unlabeledSet = pool.Subset(unlabeled, $"{spec.Id}-unlabeled");
+        // Extra unlabeled images only feed SimCLR; evaluation stays on images whose labels are known.
+        var sslSet = extra is null ? unlabeledSet : ImageDataset.Concat($"{spec.Id}-unlabeled+extra", [Relabel(unlabeledSet), Relabel(extra)]);
+        var client = new ClientData(spec.Id, spec.Task, labeledSet, sslSet, test ?? unlabeledSet);
+        return (client, LoadReport.Combine(spec.Id, parts));
     }
 
     /// <summary>Classes of each task, checked to agree across the task's clients.</summary>
@@ -47,12 +142,14 @@ public static class FederationData
         var members = clients.Where(c => c.Task == task).OrderBy(c => c.ClientId, StringComparer.Ordinal).ToList();
         if (members.Count == 0) throw new ArgumentException($"no client has task '{task}'");
         var id = $"central-{task}";
+        ImageDataset Pool(string part, Func<ClientData, ImageDataset> pick) =>
+            members.Count == 1 ? pick(members[0]) : ImageDataset.Concat($"{id}-{part}", members.Select(pick).ToList());
         return new ClientData(
             id,
             task,
-            ImageDataset.Concat($"{id}-labeled", members.Select(m => m.Labeled).ToList()),
-            ImageDataset.Concat($"{id}-unlabeled", members.Select(m => m.Unlabeled).ToList()),
-            ImageDataset.Concat($"{id}-evaluation", members.Select(m => m.Evaluation).ToList()));
+            Pool("labeled", m => m.Labeled),
+            members.Count == 1 ? members[0].Unlabeled : ImageDataset.Concat($"{id}-unlabeled", members.Select(m => Relabel(m.Unlabeled)).ToList()),
+            Pool("evaluation", m => m.Evaluation));
     }
 
     /// <summary>
@@ -69,5 +166,7 @@ public static class FederationData
     }
 
     private static ImageDataset Relabel(ImageDataset d) =>
-        new(d.Name, ["unlabeled"], d.Channels, d.Height, d.Width, d.Pixels, new int[d.Count]);
+        d.NumClasses == 1 && d.ClassNames[0] == "unlabeled"
+            ? d
+            : new(d.Name, ["unlabeled"], d.Channels, d.Height, d.Width, d.Pixels, new int[d.Count]);
 }

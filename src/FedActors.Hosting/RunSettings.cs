@@ -8,8 +8,19 @@ using FedActors.Learning.Training;
 
 namespace FedActors.Hosting;
 
-/// <summary>One entry of <c>fedactors.data.clients</c>.</summary>
-public sealed record ClientSpec(string Id, string Task, string Source, int Images, double Speed);
+/// <summary>One entry of <c>fedactors.data.clients</c>; <see cref="Root"/> is resolved against data.roots.</summary>
+public sealed record ClientSpec(
+    string Id,
+    string Task,
+    string Source,
+    string Root,
+    int Images,
+    bool ExtraUnlabeled,
+    IReadOnlyList<string> Splits,
+    double Speed);
+
+/// <summary><c>fedactors.data.decode</c>.</summary>
+public sealed record DecodeSettings(long MaxPixels, int Parallelism, string DiskCache);
 
 /// <summary><c>fedactors.data</c>.</summary>
 public sealed record DataSettings(
@@ -19,7 +30,8 @@ public sealed record DataSettings(
     string OnBadFile,
     IReadOnlyList<ClientSpec> Clients,
     int SyntheticImagesPerClient,
-    int SyntheticTestImages);
+    int SyntheticTestImages,
+    DecodeSettings Decode);
 
 /// <summary>Rounds of each phase (<c>fedactors.{simclr,heads,supervised}.rounds</c>).</summary>
 public sealed record RoundBudget(int SimClr, int Heads, int Supervised);
@@ -81,6 +93,9 @@ public sealed record RunSettings(
     /// <summary>The synthetic generator's settings at this run's image size.</summary>
     public SyntheticSpec Synthetic => new() { ImageSize = Data.ImageSize };
 
+    /// <summary>The values of <c>data.clients[].source</c>.</summary>
+    public static readonly IReadOnlyList<string> Sources = ["synthetic", "flowers102", "intel-scene", "image-folder", "labels-csv"];
+
     private static DataSettings ReadData(ConfigReader r)
     {
         const string d = Root + ".data";
@@ -92,19 +107,30 @@ public sealed record RunSettings(
         {
             var path = $"{d}.clients[{i}]";
             var entry = items[i].ToConfig().WithFallback(template);
+            var source = entry.GetString("source");
+            var root = entry.GetString("root") ?? "";
+            if (root.Length == 0 && source != "synthetic" && r.Config.HasPath($"{d}.roots.{source}"))
+                root = r.Config.GetString($"{d}.roots.{source}") ?? "";
             var spec = new ClientSpec(
                 entry.GetString("id"),
                 entry.GetString("task"),
-                entry.GetString("source"),
+                source,
+                root,
                 entry.GetInt("images"),
+                entry.GetBoolean("extra-unlabeled"),
+                entry.GetStringList("splits").ToList(),
                 entry.GetDouble("speed"));
             if (string.IsNullOrWhiteSpace(spec.Id) || spec.Id.Any(c => char.IsWhiteSpace(c) || c is ',' or '"' or '/'))
                 throw r.Invalid($"{path}.id", spec.Id, "must be a non-empty name without spaces, commas, quotes or slashes");
             if (clients.Any(c => c.Id == spec.Id)) throw r.Invalid($"{path}.id", spec.Id, "is used by another client");
-            if (spec.Source != "synthetic")
-                throw r.Invalid($"{path}.source", spec.Source, "must be synthetic");
-            if (!SyntheticTasks.Names.Contains(spec.Task))
+            if (!Sources.Contains(spec.Source))
+                throw r.Invalid($"{path}.source", spec.Source, $"must be one of {string.Join(", ", Sources)}");
+            if (spec.Source == "synthetic" && !SyntheticTasks.Names.Contains(spec.Task))
                 throw r.Invalid($"{path}.task", spec.Task, $"must be one of {string.Join(", ", SyntheticTasks.Names)} for a synthetic source");
+            if (string.IsNullOrWhiteSpace(spec.Task) || spec.Task.Any(c => char.IsWhiteSpace(c) || c is ',' or '"'))
+                throw r.Invalid($"{path}.task", spec.Task, "must be a non-empty name without spaces, commas or quotes");
+            if (spec.Source != "synthetic" && spec.Root.Length == 0)
+                throw r.Invalid($"{path}.root", "", $"is empty and so is {d}.roots.{spec.Source}: say where the {spec.Source} data is (e.g. --set {d}.roots.{spec.Source}=/path)");
             if (spec.Images < 0) throw r.Invalid($"{path}.images", spec.Images.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be 0 or more");
             if (!(spec.Speed > 0)) throw r.Invalid($"{path}.speed", spec.Speed.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be positive");
             clients.Add(spec);
@@ -116,7 +142,11 @@ public sealed record RunSettings(
             OnBadFile: r.OneOf($"{d}.on-bad-file", "fail", "skip"),
             Clients: clients,
             SyntheticImagesPerClient: r.Int($"{d}.synthetic.images-per-client", 1, 10_000_000),
-            SyntheticTestImages: r.Int($"{d}.synthetic.test-images", 1, 10_000_000));
+            SyntheticTestImages: r.Int($"{d}.synthetic.test-images", 1, 10_000_000),
+            Decode: new DecodeSettings(
+                r.Long($"{d}.decode.max-pixels"),
+                r.Int($"{d}.decode.parallelism", 0, 1024),
+                r.String($"{d}.decode.disk-cache")));
     }
 
     private static BackboneSpec ReadModel(ConfigReader r)

@@ -1,8 +1,13 @@
+using FedActors.Data.Loaders;
+
 namespace FedActors.Hosting;
 
 /// <summary>The outcome of a run: per-arm results, the baseline, the tasks, the wall time.</summary>
 public sealed record RunSummary(IReadOnlyList<ArmResult> Arms, string BaselineArm, IReadOnlyList<string> Tasks, double WallSeconds)
 {
+    /// <summary>What loading each file-backed client's data read and skipped.</summary>
+    public IReadOnlyList<LoadReport> DataReports { get; init; } = [];
+
     /// <summary>Acc@1 of a task in an arm: the mean over the task's clients, weighted by evaluated images.</summary>
     public double? TaskAcc1(string arm, string task)
     {

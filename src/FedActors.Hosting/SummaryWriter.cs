@@ -42,6 +42,26 @@ public static class SummaryWriter
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            w.WriteStartArray("data");
+            foreach (var report in summary.DataReports)
+            {
+                w.WriteStartObject();
+                w.WriteString("client", report.Dataset);
+                w.WriteNumber("loaded", report.Loaded);
+                w.WriteNumber("skipped_missing", report.SkippedMissing);
+                w.WriteNumber("skipped_bad", report.SkippedBad.Count);
+                w.WriteStartArray("bad_files");
+                foreach (var bad in report.SkippedBad)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("path", bad.Path);
+                    w.WriteString("reason", bad.Reason);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
@@ -90,6 +110,12 @@ public static class SummaryWriter
             sb.Append(inv, $"| {r.Arm} | {r.Task} | {r.Client} | {100 * r.Acc1:F2} | {100 * r.Acc5:F2} | {r.Examples} |\n");
         sb.Append("\n## Budgets and wall time\n\n| arm | budget | seconds |\n|---|---|---:|\n");
         foreach (var a in summary.Arms) sb.Append(inv, $"| {a.Arm} | {a.Budget} | {a.WallSeconds:F1} |\n");
+        if (summary.DataReports.Count > 0)
+        {
+            sb.Append("\n## Data\n\n");
+            foreach (var report in summary.DataReports) sb.Append("- ").Append(report).Append('\n');
+            foreach (var bad in summary.DataReports.SelectMany(r => r.SkippedBad)) sb.Append("  - skipped ").Append(bad.Path).Append(": ").Append(bad.Reason).Append('\n');
+        }
         sb.Append(inv, $"\nWhole run: {summary.WallSeconds:F1} s.\n");
         return sb.ToString();
     }

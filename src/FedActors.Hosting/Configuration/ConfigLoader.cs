@@ -44,7 +44,7 @@ public sealed class LoadedConfig
 /// Loads configuration the FedActors way: embedded reference.conf, then each <c>--config</c> file in
 /// order, then each <c>--set key=value</c>; every user layer is validated against reference.conf.
 /// </summary>
-public static class ConfigLoader
+public static partial class ConfigLoader
 {
     public const string ReferenceResource = "FedActors.Engine.reference.conf";
 
@@ -69,7 +69,7 @@ public static class ConfigLoader
         foreach (var file in files)
         {
             if (!File.Exists(file)) throw new ConfigException($"config file '{file}' not found");
-            var layer = Parse(File.ReadAllText(file), file);
+            var layer = Parse(Environment(File.ReadAllText(file)), file);
             schema.Validate(layer, file);
             Record(layer, file, sources);
             merged = layer.WithFallback(merged);
@@ -84,6 +84,21 @@ public static class ConfigLoader
         }
         return new LoadedConfig(merged, sources, files.ToList());
     }
+
+    /// <summary>
+    /// Resolves <c>${?NAME}</c> from the environment before parsing: the value as a quoted string, or
+    /// "" when NAME is unset. (Akka's HOCON parser mishandles an optional substitution that resolves to
+    /// nothing, so FedActors resolves environment references itself.)
+    /// </summary>
+    internal static string Environment(string text) =>
+        EnvReference().Replace(text, m =>
+        {
+            var value = System.Environment.GetEnvironmentVariable(m.Groups[1].Value) ?? "";
+            return "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        });
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"""?\$\{\?([A-Za-z_][A-Za-z0-9_]*)\}""?")]
+    private static partial System.Text.RegularExpressions.Regex EnvReference();
 
     private static Config Parse(string text, string source)
     {
