@@ -100,7 +100,8 @@ public sealed record RunSettings(
     {
         const string d = Root + ".data";
         var template = r.Config.GetConfig($"{d}.client-template");
-        var items = r.Config.GetValue($"{d}.clients")?.GetArray() ?? [];
+        var clientsValue = r.Config.GetValue($"{d}.clients");
+        var items = clientsValue is null ? [] : ValueKinds.Items(clientsValue);
         if (items.Count == 0) throw r.Invalid($"{d}.clients", "[]", "must list at least one client");
         var clients = new List<ClientSpec>();
         for (var i = 0; i < items.Count; i++)

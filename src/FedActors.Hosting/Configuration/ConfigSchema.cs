@@ -65,10 +65,10 @@ internal sealed class ConfigSchema
         var leaf = path[(path.LastIndexOf('.') + 1)..];
         HoconValue? element = null;
         if (referenceParent.Items.TryGetValue(leaf + TemplateSuffix, out var template)) element = template;
-        else if (expected.GetArray().Count > 0) element = expected.GetArray()[0];
+        else if (expected.IsArray() && expected.GetArray().Count > 0) element = expected.GetArray()[0];
         if (element is null) return;
 
-        var items = value.GetArray();
+        var items = value.IsArray() ? value.GetArray() : [];
         for (var i = 0; i < items.Count; i++)
         {
             var itemPath = $"{path}[{i}]";

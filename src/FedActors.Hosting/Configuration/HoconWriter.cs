@@ -42,10 +42,10 @@ public static class HoconWriter
         {
             sb.Append("null");
         }
-        else if (value.IsArray())
+        else if (ValueKinds.IsList(value))
         {
             sb.Append('[');
-            var items = value.GetArray();
+            var items = ValueKinds.Items(value);
             for (var i = 0; i < items.Count; i++)
             {
                 if (i > 0) sb.Append(", ");

@@ -5,7 +5,7 @@ using Akka.Configuration.Hocon;
 namespace FedActors.Hosting.Configuration;
 
 /// <summary>The type a configuration value has, inferred from how reference.conf writes its default.</summary>
-internal enum ValueKind
+public enum ValueKind
 {
     String,
     Boolean,
@@ -16,14 +16,21 @@ internal enum ValueKind
     Object,
 }
 
-internal static partial class ValueKinds
+public static partial class ValueKinds
 {
     private static readonly HashSet<string> Booleans = new(StringComparer.OrdinalIgnoreCase) { "true", "false", "on", "off", "yes", "no" };
+
+    /// <summary>Whether the value is a list, the empty list included.</summary>
+    public static bool IsList(HoconValue value) => value.IsArray() || value.Values.Any(v => v is HoconArray);
+
+    /// <summary>The list's items; none for the empty list.</summary>
+    public static IList<HoconValue> Items(HoconValue value) => value.IsArray() ? value.GetArray() : [];
 
     public static ValueKind Of(HoconValue value)
     {
         if (value.IsObject()) return ValueKind.Object;
-        if (value.IsArray()) return ValueKind.List;
+        // An empty list "[]" answers false to IsArray() in Akka's parser; its element is still a HoconArray.
+        if (IsList(value)) return ValueKind.List;
         return OfLiteral(value.GetString() ?? "");
     }
 
