@@ -107,11 +107,17 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         return new EvaluateRes(Id, instructions.Round, data.Count, metrics);
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Frees the modules; the next call builds them again. Every call loads its weights from the instructions,
+    /// so nothing is lost: a pool can keep many clients and few models.
+    /// </summary>
+    public void ReleaseModel()
     {
         _network?.Dispose();
         _network = null;
     }
+
+    public void Dispose() => ReleaseModel();
 
     private FitRes FitSimClr(FitIns instructions, PhaseSettings phase, FitConfig config, CancellationToken cancellation)
     {

@@ -122,6 +122,8 @@ public sealed class TorchClientTests
         var b = second.Fit(instructions, CancellationToken.None);
 
         Assert.Equal(a.Weights.ContentHash(), again.Weights.ContentHash());
+        first.ReleaseModel();
+        Assert.Equal(a.Weights.ContentHash(), first.Fit(instructions, CancellationToken.None).Weights.ContentHash());
         Assert.Equal(a.Weights.ContentHash(), b.Weights.ContentHash());
         Assert.Equal(a.Metrics[MetricNames.Loss], b.Metrics[MetricNames.Loss]);
         var otherRound = first.Fit(instructions with { Round = 3 }, CancellationToken.None);
