@@ -10,10 +10,13 @@ namespace FedActors.Engine;
 
 /// <summary>
 /// Runs one experiment arm: creates a <see cref="ClientActor"/> per client, then for every phase and round a
-/// <see cref="RoundActor"/>; turns each round's fit results into the next global weights with the strategy
-/// (results ordered by client id, so the outcome does not depend on scheduling), applies the round policy,
-/// records a <see cref="RoundReport"/>, and finally answers <see cref="Coordinator.Run"/> with the
-/// <see cref="ExperimentResult"/> or a failure, then stops.
+/// <see cref="RoundActor"/> for the clients it samples among those available; validates each update against
+/// the global it started from (a rejected one becomes a failure), turns the accepted ones into the next global
+/// weights with the strategy (results ordered by client id, so the outcome does not depend on scheduling),
+/// applies the round policy, records a <see cref="RoundReport"/>, and finally answers
+/// <see cref="Coordinator.Run"/> with the <see cref="ExperimentResult"/> or a failure, then stops.
+/// Every client evaluates, sampled or not. A client actor that crashes is restarted with its state; a round
+/// actor that crashes is stopped, which fails the experiment.
 /// </summary>
 public sealed class CoordinatorActor : ReceiveActor
 {
@@ -23,6 +26,7 @@ public sealed class CoordinatorActor : ReceiveActor
     private readonly EngineSettings _settings;
     private readonly TrainerPool _pool;
     private readonly Action<RoundReport>? _onRound;
+    private readonly IFaultPlan _faults;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<RoundReport> _reports = [];
 
@@ -36,9 +40,10 @@ public sealed class CoordinatorActor : ReceiveActor
 
     public CoordinatorActor(
         ExperimentPlan plan, IReadOnlyList<IFederatedClient> clients, IStrategy strategy, EngineSettings settings,
-        TrainerPool pool, Action<RoundReport>? onRound)
+        TrainerPool pool, Action<RoundReport>? onRound, IFaultPlan faults)
     {
         _plan = plan;
+        _faults = faults;
         _clientList = clients;
         _strategy = strategy;
         _settings = settings;
@@ -50,16 +55,26 @@ public sealed class CoordinatorActor : ReceiveActor
 
     public static Props Props(
         ExperimentPlan plan, IReadOnlyList<IFederatedClient> clients, IStrategy strategy, EngineSettings settings,
-        TrainerPool pool, Action<RoundReport>? onRound = null)
+        TrainerPool pool, Action<RoundReport>? onRound = null, IFaultPlan? faults = null)
     {
-        Experiment.Validate(plan, clients, strategy, settings);
+        var faultPlan = faults ?? FaultSettings.None;
+        Experiment.Validate(plan, clients, strategy, settings, faultPlan);
         ArgumentNullException.ThrowIfNull(pool);
-        return Akka.Actor.Props.Create(() => new CoordinatorActor(plan, clients, strategy, settings, pool, onRound));
+        return Akka.Actor.Props.Create(() => new CoordinatorActor(plan, clients, strategy, settings, pool, onRound, faultPlan));
     }
 
-    // A child that throws is stopped, not restarted: a round then ends with that client failed (the round
-    // watches it), and a round that dies fails the experiment instead of silently starting over.
-    protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
+    // A client actor that crashes (any exception escaping it arrives wrapped as a ClientCrashException) is
+    // restarted with its client and counters; the requests it held fail, so its round treats it per policy.
+    // A round actor that throws is stopped: that fails the experiment instead of silently starting over.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decide, loggingEnabled: false);
+
+    private Directive Decide(Exception cause)
+    {
+        if (cause is not ClientCrashException crash) return Directive.Stop;
+        if (_current is { } current) current.Counts += RoundCounts.Zero with { Restarts = 1 };
+        _log.Info("experiment '{0}': restarting the actor of client '{1}'", _plan.Arm, crash.ClientId);
+        return Directive.Restart;
+    }
 
     private PhasePlan Phase => _plan.Phases[_phaseIndex];
 
@@ -86,7 +101,7 @@ public sealed class CoordinatorActor : ReceiveActor
             // Shared read-only with every round actor.
             _clients = _clientList.ToFrozenDictionary(
                 client => client.Id,
-                client => Context.ActorOf(ClientActor.Props(client, _pool), ActorNames.Escape(client.Id)),
+                client => Context.ActorOf(ClientActor.Props(client, _pool, _faults, _plan.Seed), ActorNames.Escape(client.Id)),
                 StringComparer.Ordinal);
             _log.Info("experiment '{0}': {1} clients, {2} phases", _plan.Arm, _clients.Count, _plan.Phases.Count);
             NextRound();
@@ -122,31 +137,42 @@ public sealed class CoordinatorActor : ReceiveActor
         var current = _current!;
         current.Attempts++;
         current.RoundId = ++_lastRoundId;
+        FaultContext At(string id) => new(_plan.Seed, id, Phase.Phase, _round, current.Attempts);
+        var available = _clients.Keys.Where(id => _faults.IsAvailable(At(id))).ToList();
+        var sample = ClientSampling.Sample(
+            available, _settings.SampleFraction, _settings.MinSampledClients,
+            Seeds.Derive(_plan.Seed, $"sample/{Phase.Phase}/{current.Attempts}", "", _round));
+        current.Participants = sample;
+        current.Drops = sample.Where(id => _faults.OnFit(At(id)).Kind == FaultKind.Drop).ToHashSet(StringComparer.Ordinal);
+        current.Counts += RoundCounts.Zero with { Unavailable = _clients.Count - available.Count };
+        var participants = sample.Count == _clients.Count ? _clients : sample.ToDictionary(id => id, id => _clients[id], StringComparer.Ordinal);
         current.Actor = Context.ActorOf(
-            RoundActor.Props(current.RoundId, current.Fit, _clients, Self, _settings.RoundTimeout, Phase.EvaluateEachRound),
+            RoundActor.Props(
+                current.RoundId, current.Fit, participants, Self, _settings.RoundTimeout, Phase.EvaluateEachRound,
+                current.Attempts, evaluators: _clients),
             $"round-{current.RoundId}");
         Context.Watch(current.Actor);
-        _log.Info("experiment '{0}': phase {1} round {2}/{3} attempt {4} started",
-            _plan.Arm, Phase.Phase, _round, Phase.Rounds, current.Attempts);
+        _log.Info("experiment '{0}': phase {1} round {2} attempt {3} started with {4} of {5} available clients",
+            _plan.Arm, Phase.Phase, $"{_round}/{Phase.Rounds}", current.Attempts, sample.Count, available.Count);
     }
 
     private void OnFitsCollected(Round.FitsCollected collected)
     {
         if (!IsCurrent(collected.RoundId)) return;
         var current = _current!;
-        var required = _settings.QuorumOf(_clients.Count);
-        if (collected.Fits.Count < required)
+        var (fits, failures) = Screen(collected);
+        current.Counts += Tally(failures);
+        var required = _settings.QuorumOf(current.Participants.Count);
+        if (fits.Count < required)
         {
             if (_settings.OnFailedRound != FailedRoundPolicy.AcceptPartial)
             {
-                RoundFailed(collected, required);
+                RoundFailed(collected, fits.Count, failures, required);
                 return;
             }
             _log.Warning("experiment '{0}': phase {1} round {2} got {3} of {4} fit results; accepting them",
-                _plan.Arm, Phase.Phase, _round, collected.Fits.Count, required);
+                _plan.Arm, Phase.Phase, _round, fits.Count, required);
         }
-        var fits = collected.Fits.OrderBy(f => f.ClientId, StringComparer.Ordinal).ToList();
-        var failures = collected.Failures.OrderBy(f => f.ClientId, StringComparer.Ordinal).ToList();
         current.Fits = fits;
         current.FitFailures = failures;
         current.NewGlobal = _strategy.AggregateFit(_round, Phase.Phase, _global, fits, failures);
@@ -170,21 +196,58 @@ public sealed class CoordinatorActor : ReceiveActor
         Complete(evaluations, failures, metrics);
     }
 
-    private void RoundFailed(Round.FitsCollected collected, int required)
+    /// <summary>
+    /// The attempt's results that may be aggregated, and its failures: those the round reported (a planned drop's
+    /// deadline miss marked as a drop) plus every update that fails validation, all in client-id order.
+    /// </summary>
+    private (List<FitRes> Fits, List<ClientFailure> Failures) Screen(Round.FitsCollected collected)
+    {
+        var current = _current!;
+        var fits = new List<FitRes>();
+        var failures = new List<ClientFailure>();
+        foreach (var fit in collected.Fits.OrderBy(f => f.ClientId, StringComparer.Ordinal))
+        {
+            var why = UpdateValidation.Check(current.Fit.Global, fit.Weights, fit.NumExamples, _settings.MaxUpdateNorm);
+            if (why is null)
+            {
+                fits.Add(fit);
+                continue;
+            }
+            _log.Warning("experiment '{0}': phase {1} round {2}: update of client '{3}' rejected: {4}",
+                _plan.Arm, Phase.Phase, _round, fit.ClientId, why);
+            failures.Add(new ClientFailure(fit.ClientId, _round, FailureReasons.Rejected + why));
+        }
+        foreach (var failure in collected.Failures)
+        {
+            var dropped = current.Drops.Contains(failure.ClientId) && FailureReasons.IsDeadline(failure.Reason);
+            failures.Add(dropped ? failure with { Reason = FailureReasons.Dropped + failure.Reason } : failure);
+        }
+        failures.Sort((a, b) => string.CompareOrdinal(a.ClientId, b.ClientId));
+        return (fits, failures);
+    }
+
+    private static RoundCounts Tally(IReadOnlyList<ClientFailure> failures) => RoundCounts.Zero with
+    {
+        Dropped = failures.Count(f => FailureReasons.IsDropped(f.Reason)),
+        Late = failures.Count(f => FailureReasons.IsDeadline(f.Reason)),
+        Rejected = failures.Count(f => FailureReasons.IsRejected(f.Reason)),
+        Failed = failures.Count,
+    };
+
+    private void RoundFailed(Round.FitsCollected collected, int results, List<ClientFailure> failures, int required)
     {
         var current = _current!;
         EndAttempt(collected.Stale, collected.Duplicates);
-        var failures = collected.Failures.OrderBy(f => f.ClientId, StringComparer.Ordinal).ToList();
         if (_settings.OnFailedRound == FailedRoundPolicy.Retry && current.Attempts <= _settings.MaxRetries)
         {
             _log.Warning("experiment '{0}': phase {1} round {2} got {3} of {4} fit results; retrying ({5})",
-                _plan.Arm, Phase.Phase, _round, collected.Fits.Count, required,
+                _plan.Arm, Phase.Phase, _round, results, required,
                 string.Join("; ", failures.Select(f => $"{f.ClientId}: {f.Reason}")));
             StartAttempt();
             return;
         }
         Fail(new RoundFailedException(
-            _plan.Arm, Phase.Phase, _round, Phase.Rounds, current.Attempts, collected.Fits.Count, required, failures));
+            _plan.Arm, Phase.Phase, _round, Phase.Rounds, current.Attempts, results, required, failures));
     }
 
     private void Complete(
@@ -201,13 +264,17 @@ public sealed class CoordinatorActor : ReceiveActor
             current.NewGlobal,
             fits,
             evaluations,
-            [.. current.FitFailures, .. evaluateFailures.Select(f => f with { Reason = "evaluate: " + f.Reason })],
+            [.. current.FitFailures, .. evaluateFailures.Select(f => f with { Reason = FailureReasons.Evaluate + f.Reason })],
             MetricMeans.Weighted(fits.Select(f => (f.NumExamples, f.Metrics))),
             evaluateMetrics,
             current.Clock.Elapsed,
             current.Attempts,
             current.Stale,
-            current.Duplicates);
+            current.Duplicates)
+        {
+            Participants = current.Participants,
+            Counts = current.Counts,
+        };
         _global = current.NewGlobal;
         _current = null;
         _reports.Add(report);
@@ -275,5 +342,14 @@ public sealed class CoordinatorActor : ReceiveActor
         public IReadOnlyList<FitRes> Fits { get; set; } = [];
         public IReadOnlyList<ClientFailure> FitFailures { get; set; } = [];
         public ModelWeights NewGlobal { get; set; } = ModelWeights.Empty;
+
+        /// <summary>The current attempt's sample, in ordinal order.</summary>
+        public IReadOnlyList<string> Participants { get; set; } = [];
+
+        /// <summary>Participants of the current attempt whose fit the fault plan drops.</summary>
+        public HashSet<string> Drops { get; set; } = [];
+
+        /// <summary>Summed over the attempts so far.</summary>
+        public RoundCounts Counts { get; set; } = RoundCounts.Zero;
     }
 }

@@ -18,7 +18,7 @@ public enum FailedRoundPolicy
 
 /// <summary>
 /// The <c>fedactors.engine</c> section, read once. Keys and defaults are documented in
-/// <c>engine.conf.part</c> (merged into the embedded <c>reference.conf</c>); a key missing from the section
+/// the embedded <c>reference.conf</c> (sampling and validation first in <c>faults.conf.part</c>); a key missing from the section
 /// takes the same default here.
 /// </summary>
 /// <param name="TrainerSlots">Dedicated trainer threads (<c>trainer-slots</c>).</param>
@@ -26,12 +26,18 @@ public enum FailedRoundPolicy
 /// <param name="MinFitResults">Quorum (<c>min-fit-results</c>); null means every participant.</param>
 /// <param name="OnFailedRound">What a round below quorum does (<c>on-failed-round</c>).</param>
 /// <param name="MaxRetries">Extra attempts under <see cref="FailedRoundPolicy.Retry"/> (<c>max-retries</c>).</param>
+/// <param name="SampleFraction">Share of the available clients asked to fit each round (<c>sampling.fraction</c>).</param>
+/// <param name="MinSampledClients">Fewest clients a round samples, when that many are available (<c>sampling.min-clients</c>).</param>
+/// <param name="MaxUpdateNorm">Bound on the L2 norm of (update - global); 0 = none (<c>validation.max-update-norm</c>).</param>
 public sealed record EngineSettings(
     int TrainerSlots,
     TimeSpan RoundTimeout,
     int? MinFitResults,
     FailedRoundPolicy OnFailedRound,
-    int MaxRetries)
+    int MaxRetries,
+    double SampleFraction = 1.0,
+    int MinSampledClients = 1,
+    double MaxUpdateNorm = 0)
 {
     private const string Section = "fedactors.engine";
 
@@ -54,7 +60,10 @@ public sealed record EngineSettings(
             RoundTimeout: Read(c, "round-timeout", Default.RoundTimeout, (cfg, k) => cfg.GetTimeSpan(k, null, allowInfinite: true)),
             MinFitResults: Read(c, "min-fit-results", Default.MinFitResults, (cfg, k) => ParseQuorum(cfg.GetString(k))),
             OnFailedRound: Read(c, "on-failed-round", Default.OnFailedRound, (cfg, k) => ParsePolicy(cfg.GetString(k))),
-            MaxRetries: Read(c, "max-retries", Default.MaxRetries, (cfg, k) => cfg.GetInt(k)));
+            MaxRetries: Read(c, "max-retries", Default.MaxRetries, (cfg, k) => cfg.GetInt(k)),
+            SampleFraction: Read(c, "sampling.fraction", Default.SampleFraction, (cfg, k) => cfg.GetDouble(k)),
+            MinSampledClients: Read(c, "sampling.min-clients", Default.MinSampledClients, (cfg, k) => cfg.GetInt(k)),
+            MaxUpdateNorm: Read(c, "validation.max-update-norm", Default.MaxUpdateNorm, (cfg, k) => cfg.GetDouble(k)));
         settings.Validate();
         return settings;
     }
@@ -68,10 +77,20 @@ public sealed record EngineSettings(
         if (MinFitResults is < 1) throw Invalid("min-fit-results", MinFitResults, "must be 'all' or at least 1");
         if (!Enum.IsDefined(OnFailedRound)) throw Invalid("on-failed-round", OnFailedRound, "is not a policy");
         if (MaxRetries < 0) throw Invalid("max-retries", MaxRetries, "must be 0 or more");
+        if (!(SampleFraction > 0 && SampleFraction <= 1)) throw Invalid("sampling.fraction", SampleFraction, "must be in (0, 1]");
+        if (MinSampledClients < 1) throw Invalid("sampling.min-clients", MinSampledClients, "must be at least 1");
+        if (!(MaxUpdateNorm >= 0) || double.IsInfinity(MaxUpdateNorm))
+            throw Invalid("validation.max-update-norm", MaxUpdateNorm, "must be 0 (no bound) or a positive number");
     }
 
-    /// <summary>The quorum for a round of <paramref name="participants"/> clients.</summary>
-    public int QuorumOf(int participants) => MinFitResults ?? participants;
+    /// <summary>
+    /// The quorum for a round of <paramref name="participants"/> sampled clients: <see cref="MinFitResults"/>,
+    /// or every participant; never less than one result (a round with nobody to train has failed).
+    /// </summary>
+    public int QuorumOf(int participants) => MinFitResults ?? Math.Max(1, participants);
+
+    /// <summary>How many clients a round samples when <paramref name="available"/> clients are available.</summary>
+    public int SampleSizeOf(int available) => FedActors.Core.ClientSampling.SampleSize(available, SampleFraction, MinSampledClients);
 
     private static T Read<T>(Config? section, string key, T fallback, Func<Config, string, T> read)
     {
@@ -103,5 +122,5 @@ public sealed record EngineSettings(
     };
 
     private static ConfigurationException Invalid(string key, object? value, string why) =>
-        new($"{Section}.{key}: {value} {why}");
+        new(string.Create(CultureInfo.InvariantCulture, $"{Section}.{key}: {value} {why}"));
 }

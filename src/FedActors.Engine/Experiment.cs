@@ -15,21 +15,37 @@ public static class Experiment
     /// Training runs on the system's shared <see cref="TrainerPool"/> of <see cref="EngineSettings.TrainerSlots"/>
     /// threads. <paramref name="onRound"/> is called on the coordinator's thread after each round: keep it short.
     /// </summary>
-    public static async Task<ExperimentResult> RunAsync(
+    public static Task<ExperimentResult> RunAsync(
         ActorSystem system,
         ExperimentPlan plan,
         IReadOnlyList<IFederatedClient> clients,
         IStrategy strategy,
         EngineSettings settings,
         Action<RoundReport>? onRound = null,
+        CancellationToken ct = default) =>
+        RunAsync(system, plan, clients, strategy, settings, FaultSettings.None, onRound, ct);
+
+    /// <summary>
+    /// As above, with simulated heterogeneity and faults: <paramref name="faults"/> is usually the
+    /// <see cref="FaultSettings"/> read from <c>fedactors.faults</c> (<see cref="FaultSettings.None"/> for none),
+    /// or a scripted plan in protocol tests. Its draws derive from <see cref="ExperimentPlan.Seed"/>.
+    /// </summary>
+    public static async Task<ExperimentResult> RunAsync(
+        ActorSystem system,
+        ExperimentPlan plan,
+        IReadOnlyList<IFederatedClient> clients,
+        IStrategy strategy,
+        EngineSettings settings,
+        IFaultPlan faults,
+        Action<RoundReport>? onRound = null,
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(system);
-        Validate(plan, clients, strategy, settings);
+        Validate(plan, clients, strategy, settings, faults);
         ct.ThrowIfCancellationRequested();
         var pool = TrainerPool.For(system, settings.TrainerSlots);
         var coordinator = system.ActorOf(
-            CoordinatorActor.Props(plan, clients, strategy, settings, pool, onRound),
+            CoordinatorActor.Props(plan, clients, strategy, settings, pool, onRound, faults),
             $"experiment-{ActorNames.Escape(plan.Arm)}-{Guid.NewGuid():N}");
         await using var stopOnCancel = ct.Register(() => system.Stop(coordinator)).ConfigureAwait(false);
         return await coordinator.Ask<ExperimentResult>(Coordinator.Run.Instance, Timeout.InfiniteTimeSpan, ct)
@@ -38,8 +54,14 @@ public static class Experiment
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first thing that makes the experiment impossible to run.</summary>
     public static void Validate(
-        ExperimentPlan plan, IReadOnlyList<IFederatedClient> clients, IStrategy strategy, EngineSettings settings)
+        ExperimentPlan plan, IReadOnlyList<IFederatedClient> clients, IStrategy strategy, EngineSettings settings) =>
+        Validate(plan, clients, strategy, settings, FaultSettings.None);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first thing that makes the experiment impossible to run.</summary>
+    public static void Validate(
+        ExperimentPlan plan, IReadOnlyList<IFederatedClient> clients, IStrategy strategy, EngineSettings settings, IFaultPlan faults)
     {
+        ArgumentNullException.ThrowIfNull(faults);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(strategy);
@@ -64,5 +86,15 @@ public static class Experiment
         if (settings.QuorumOf(clients.Count) > clients.Count)
             throw new ArgumentException(
                 $"fedactors.engine.min-fit-results = {settings.MinFitResults} exceeds the {clients.Count} clients", nameof(settings));
+        var sampled = settings.SampleSizeOf(clients.Count);
+        if (settings.MinFitResults > sampled)
+            throw new ArgumentException(
+                $"fedactors.engine.min-fit-results = {settings.MinFitResults} exceeds the {sampled} clients sampled per round " +
+                $"(sampling.fraction = {settings.SampleFraction.ToString(System.Globalization.CultureInfo.InvariantCulture)}, " +
+                $"sampling.min-clients = {settings.MinSampledClients}, {clients.Count} clients)", nameof(settings));
+        if (faults.MayDrop && settings.RoundTimeout == Timeout.InfiniteTimeSpan)
+            throw new ArgumentException(
+                "simulated drops need a deadline: a dropped client never answers, so with fedactors.engine.round-timeout = " +
+                "infinite its round would wait forever", nameof(settings));
     }
 }

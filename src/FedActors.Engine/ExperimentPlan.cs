@@ -13,4 +13,12 @@ namespace FedActors.Engine;
 public sealed record PhasePlan(string Phase, int Rounds, IReadOnlyDictionary<string, string> FitConfig, bool EvaluateEachRound);
 
 /// <summary>What one experiment arm runs: its phases in order, starting from <paramref name="Initial"/>.</summary>
-public sealed record ExperimentPlan(string Arm, IReadOnlyList<PhasePlan> Phases, ModelWeights Initial);
+public sealed record ExperimentPlan(string Arm, IReadOnlyList<PhasePlan> Phases, ModelWeights Initial)
+{
+    /// <summary>
+    /// The run seed (<c>fedactors.seed</c>). Client sampling and simulated faults derive every draw from it
+    /// with <see cref="Seeds.Derive"/>, so a run with faults is reproducible. Arms of one run share it, so
+    /// they meet the same samples and faults.
+    /// </summary>
+    public long Seed { get; init; }
+}

@@ -8,8 +8,8 @@ namespace FedActors.Engine;
 /// One attempt at one federated round, alive only for it. Watches its participants, sends each a
 /// <see cref="Client.Fit"/> and collects replies until all have answered, a participant terminated, or the
 /// deadline passed; reports <see cref="Round.FitsCollected"/>. A round that evaluates then waits for the new
-/// global weights (<see cref="Round.Evaluate"/>), collects evaluations the same way from the participants still
-/// alive and reports <see cref="Round.EvaluationsCollected"/>. It stops after its last report. Replies for
+/// global weights (<see cref="Round.Evaluate"/>), collects evaluations the same way from its evaluators (by
+/// default the participants) still alive and reports <see cref="Round.EvaluationsCollected"/>. It stops after its last report. Replies for
 /// another round or stage, late ones and repeated ones are ignored and counted.
 /// </summary>
 public sealed class RoundActor : ReceiveActor, IWithTimers
@@ -18,7 +18,10 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
 
     private readonly long _roundId;
     private readonly FitIns _fit;
+    private readonly int _attempt;
     private readonly IReadOnlyDictionary<string, IActorRef> _participants;
+    private readonly IReadOnlyDictionary<string, IActorRef> _evaluators;
+    private readonly Dictionary<string, IActorRef> _actorOf;
     private readonly Dictionary<IActorRef, string> _clientOf;
     private readonly HashSet<string> _terminated = new(StringComparer.Ordinal);
     private readonly IActorRef _reportTo;
@@ -30,12 +33,16 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
 
     public RoundActor(
         long roundId, FitIns fit, IReadOnlyDictionary<string, IActorRef> participants, IActorRef reportTo,
-        TimeSpan timeout, bool evaluate)
+        TimeSpan timeout, bool evaluate, int attempt, IReadOnlyDictionary<string, IActorRef> evaluators)
     {
         _roundId = roundId;
         _fit = fit;
+        _attempt = attempt;
         _participants = participants;
-        _clientOf = participants.ToDictionary(p => p.Value, p => p.Key);
+        _evaluators = evaluators;
+        _actorOf = new Dictionary<string, IActorRef>(participants, StringComparer.Ordinal);
+        foreach (var (id, actor) in evaluators) _actorOf.TryAdd(id, actor);
+        _clientOf = _actorOf.ToDictionary(p => p.Value, p => p.Key);
         _reportTo = reportTo;
         _timeout = timeout;
         _evaluate = evaluate;
@@ -51,34 +58,46 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
     /// <param name="reportTo">Receives the stage reports.</param>
     /// <param name="timeout">Deadline of each stage; <see cref="Timeout.InfiniteTimeSpan"/> for none.</param>
     /// <param name="evaluate">Whether to wait for <see cref="Round.Evaluate"/> after the fit stage.</param>
+    /// <param name="attempt">Which attempt at the round this is (1 unless retried); sent with every fit request.</param>
+    /// <param name="evaluators">
+    /// Client id to actor of the clients asked to evaluate; null = the participants. With client sampling the
+    /// coordinator passes every client, so accuracy is measured on the whole federation.
+    /// </param>
     public static Props Props(
         long roundId, FitIns fit, IReadOnlyDictionary<string, IActorRef> participants, IActorRef reportTo,
-        TimeSpan timeout, bool evaluate)
+        TimeSpan timeout, bool evaluate, int attempt = 1, IReadOnlyDictionary<string, IActorRef>? evaluators = null)
     {
         ArgumentNullException.ThrowIfNull(fit);
         ArgumentNullException.ThrowIfNull(participants);
         ArgumentNullException.ThrowIfNull(reportTo);
-        if (participants.Values.Distinct().Count() != participants.Count)
-            throw new ArgumentException("each participant must answer for one client only", nameof(participants));
-        return Akka.Actor.Props.Create(() => new RoundActor(roundId, fit, participants, reportTo, timeout, evaluate));
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
+        var evaluating = evaluators ?? participants;
+        foreach (var group in new[] { participants, evaluating })
+        {
+            if (group.Values.Distinct().Count() != group.Count)
+                throw new ArgumentException("each participant must answer for one client only", nameof(participants));
+        }
+        foreach (var (id, actor) in evaluating)
+        {
+            if (participants.TryGetValue(id, out var same) ? !same.Equals(actor) : participants.Values.Contains(actor))
+                throw new ArgumentException($"client '{id}' is answered for by different actors in fit and evaluate", nameof(evaluators));
+        }
+        return Akka.Actor.Props.Create(() => new RoundActor(roundId, fit, participants, reportTo, timeout, evaluate, attempt, evaluating));
     }
 
     protected override void PreStart()
     {
         StartDeadline();
-        var request = new Client.Fit(_roundId, _fit);
-        foreach (var participant in _participants.Values)
-        {
-            Context.Watch(participant);
-            participant.Tell(request);
-        }
+        foreach (var actor in _actorOf.Values) Context.Watch(actor);
+        var request = new Client.Fit(_roundId, _fit, _attempt);
+        foreach (var participant in _participants.Values) participant.Tell(request);
         if (_fits.IsComplete) FitsDone();
     }
 
     protected override void PostStop()
     {
         // Stopped from outside mid-stage: free the clients still working for this round.
-        foreach (var id in (_evaluations?.Pending ?? _fits.Pending)) _participants[id].Tell(new Client.Cancel(_roundId));
+        foreach (var id in (_evaluations?.Pending ?? _fits.Pending)) _actorOf[id].Tell(new Client.Cancel(_roundId));
         base.PostStop();
     }
 
@@ -158,7 +177,7 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
     {
         if (!_clientOf.TryGetValue(terminated.ActorRef, out var id)) return;
         _terminated.Add(id);
-        const string reason = "client actor terminated";
+        const string reason = FailureReasons.Terminated;
         if (_evaluations is { } evaluations)
         {
             if (!evaluations.IsPending(id)) return;
@@ -174,7 +193,7 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
 
     private void OnDeadline()
     {
-        var reason = $"no reply within {_timeout}";
+        var reason = FailureReasons.Deadline + _timeout;
         if (_evaluations is { } evaluations)
         {
             CancelPending(evaluations.Pending);
@@ -190,7 +209,7 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
 
     private void StartEvaluations(Round.Evaluate evaluate)
     {
-        var live = _participants.Where(p => !_terminated.Contains(p.Key)).ToList();
+        var live = _evaluators.Where(p => !_terminated.Contains(p.Key)).ToList();
         _evaluations = Replies<EvaluateRes>.Expecting(live.Select(p => p.Key));
         StartDeadline();
         var request = new Client.Evaluate(_roundId, evaluate.Instructions);
@@ -241,7 +260,7 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
 
     private void CancelPending(IEnumerable<string> pending)
     {
-        foreach (var id in pending) _participants[id].Tell(new Client.Cancel(_roundId));
+        foreach (var id in pending) _actorOf[id].Tell(new Client.Cancel(_roundId));
     }
 
     private List<ClientFailure> Failures(IEnumerable<KeyValuePair<string, string>> failed) =>

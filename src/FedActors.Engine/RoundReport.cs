@@ -11,12 +11,14 @@ namespace FedActors.Engine;
 /// <param name="Evaluations">Evaluations of <paramref name="Global"/>; empty unless the phase evaluates each round.</param>
 /// <param name="Failures">
 /// Failures of the accepted attempt: fit failures first, then evaluate failures (reason prefixed <c>evaluate: </c>).
+/// Reasons start with a <see cref="FailureReasons"/> prefix (<c>rejected: </c>, <c>dropped: </c>, <c>crashed: </c>,
+/// <c>no reply within </c>...) unless the client's work threw.
 /// </param>
 /// <param name="FitMetrics">Sample-weighted mean of the metrics the clients reported with their fits.</param>
 /// <param name="EvaluateMetrics">The strategy's aggregate of <paramref name="Evaluations"/>.</param>
 /// <param name="Elapsed">Wall time of the round, every attempt included. Not deterministic: keep it out of metrics.csv.</param>
 /// <param name="Attempts">1, or more when the round was retried.</param>
-/// <param name="StaleReplies">Replies ignored because they belonged to another round or stage, or came after the deadline.</param>
+/// <param name="StaleReplies">Replies ignored because they belonged to another round or stage, or came after the deadline (summed over attempts).</param>
 /// <param name="DuplicateReplies">Replies ignored because the client had already answered.</param>
 public sealed record RoundReport(
     string Arm,
@@ -32,7 +34,39 @@ public sealed record RoundReport(
     TimeSpan Elapsed,
     int Attempts,
     int StaleReplies,
-    int DuplicateReplies);
+    int DuplicateReplies)
+{
+    /// <summary>The clients sampled to fit in the accepted attempt, in ordinal order.</summary>
+    public IReadOnlyList<string> Participants { get; init; } = [];
+
+    /// <summary>
+    /// What went wrong, counted over every attempt of the round (<see cref="Failures"/> lists only the accepted
+    /// one). <see cref="RoundCounts.Late"/> depends on timing; the other counts are fixed by the seed.
+    /// </summary>
+    public RoundCounts Counts { get; init; } = RoundCounts.Zero;
+}
+
+/// <summary>Per-kind tallies of a round's troubles, summed over its attempts.</summary>
+/// <param name="Unavailable">Clients that could not be sampled (simulated availability).</param>
+/// <param name="Dropped">Participants that dropped out (simulated): took the request, never answered.</param>
+/// <param name="Late">Participants that missed the fit deadline for any other reason.</param>
+/// <param name="Rejected">Updates that arrived but failed validation; the global model never saw them.</param>
+/// <param name="Restarts">Client actors that crashed and were restarted.</param>
+/// <param name="Failed">Every fit failure, those above included.</param>
+public sealed record RoundCounts(int Unavailable, int Dropped, int Late, int Rejected, int Restarts, int Failed)
+{
+    public static RoundCounts Zero { get; } = new(0, 0, 0, 0, 0, 0);
+
+    public static RoundCounts operator +(RoundCounts a, RoundCounts b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return new(a.Unavailable + b.Unavailable, a.Dropped + b.Dropped, a.Late + b.Late, a.Rejected + b.Rejected,
+            a.Restarts + b.Restarts, a.Failed + b.Failed);
+    }
+
+    public static RoundCounts Add(RoundCounts a, RoundCounts b) => a + b;
+}
 
 /// <summary>The outcome of one experiment arm: the final global weights and every round, in order.</summary>
 public sealed record ExperimentResult(string Arm, ModelWeights Final, IReadOnlyList<RoundReport> Rounds);
