@@ -1,0 +1,101 @@
+using System.Collections.Frozen;
+using Akka.Actor;
+using FedActors.Core;
+using FedActors.Core.Strategies;
+using FedActors.Engine;
+
+namespace FedActors.Testing;
+
+/// <summary>
+/// A set of <see cref="FakeClient"/>s and the fault plan their scripts make (unavailable, drop, delay, crash).
+/// <see cref="RunAsync"/> runs an experiment on them through the real engine (<see cref="Experiment.RunAsync(ActorSystem, ExperimentPlan, IReadOnlyList{IFederatedClient}, IStrategy, EngineSettings, IFaultPlan, Action{RoundReport}?, CancellationToken)"/>),
+/// on virtual time when the actor system has a <see cref="Akka.TestKit.TestScheduler"/>.
+/// </summary>
+public sealed class FakeFederation : IFaultPlan
+{
+    private readonly FrozenDictionary<string, FakeClient> _byId;
+    private IFaultPlan? _also;
+    private long _events;
+
+    public FakeFederation(params FakeClient[] clients)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        if (clients.Length == 0) throw new ArgumentException("a federation needs at least one client", nameof(clients));
+        Clients = clients;
+        _byId = clients.ToFrozenDictionary(c => c.Id, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<FakeClient> Clients { get; }
+
+    public FakeClient this[string id] => _byId[id];
+
+    /// <summary>Grows whenever a client works, the engine consults the fault plan, or a round is reported.</summary>
+    public long Activity => Interlocked.Read(ref _events) + Clients.Sum(c => c.Activity);
+
+    public bool MayDrop => Clients.Any(c => c.EverDrops) || _also?.MayDrop == true;
+
+    /// <summary>
+    /// Also injects <paramref name="faults"/> (e.g. seeded <see cref="FaultSettings"/>) wherever the scripts say
+    /// <see cref="FakeAct.Reply"/>; a scripted act wins over it.
+    /// </summary>
+    public FakeFederation With(IFaultPlan faults)
+    {
+        ArgumentNullException.ThrowIfNull(faults);
+        _also = faults;
+        return this;
+    }
+
+    public bool IsAvailable(FaultContext at)
+    {
+        ArgumentNullException.ThrowIfNull(at);
+        Interlocked.Increment(ref _events);
+        var act = ActOf(at);
+        if (act is null || act.Kind == FakeActKind.Reply) return _also?.IsAvailable(at) ?? true;
+        return act.Kind != FakeActKind.Unavailable;
+    }
+
+    public ClientFault OnFit(FaultContext at)
+    {
+        ArgumentNullException.ThrowIfNull(at);
+        Interlocked.Increment(ref _events);
+        if (_byId.TryGetValue(at.ClientId, out var client)) client.NoteAttempt(at.Round, at.Attempt);
+        return ActOf(at)?.Kind switch
+        {
+            FakeActKind.Drop => ClientFault.Drop,
+            FakeActKind.Crash => ClientFault.Crash,
+            FakeActKind.Delay => ClientFault.Delay(ActOf(at)!.Delay),
+            null or FakeActKind.Reply => _also?.OnFit(at) ?? ClientFault.None,
+            _ => ClientFault.None,
+        };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="plan"/> on these clients with FedAvg (or <paramref name="strategy"/>) and this
+    /// federation's faults. On a virtual-time system, time moves on by <paramref name="step"/> (default: an
+    /// eighth of the round timeout, or one second) whenever nothing else can happen.
+    /// </summary>
+    public Task<ExperimentResult> RunAsync(
+        ActorSystem system,
+        ExperimentPlan plan,
+        EngineSettings settings,
+        IStrategy? strategy = null,
+        Action<RoundReport>? onRound = null,
+        TimeSpan? step = null,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(settings);
+        void Report(RoundReport report)
+        {
+            Interlocked.Increment(ref _events);
+            onRound?.Invoke(report);
+        }
+        var run = Experiment.RunAsync(system, plan, Clients, strategy ?? new FedAvg(), settings, this, Report, ct);
+        if (!VirtualClock.IsVirtual(system)) return run;
+        var every = step ?? (settings.RoundTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.FromSeconds(1) : settings.RoundTimeout / 8);
+        return new VirtualClock(system).RunAsync(run, every, () => Activity);
+    }
+
+    private FakeAct? ActOf(FaultContext at) =>
+        _byId.TryGetValue(at.ClientId, out var client) ? client.ActIn(at.Round, at.Attempt) : null;
+}
