@@ -13,10 +13,22 @@ public class EngineSettingsSpec
             min-fit-results = 2
             on-failed-round = retry
             max-retries = 4
+            sampling { fraction = 0.25, min-clients = 3 }
+            validation.max-update-norm = 12.5
             """));
 
-        Assert.Equal(new EngineSettings(3, TimeSpan.FromSeconds(45), 2, FailedRoundPolicy.Retry, 4), settings);
+        Assert.Equal(new EngineSettings(3, TimeSpan.FromSeconds(45), 2, FailedRoundPolicy.Retry, 4, 0.25, 3, 12.5), settings);
         Assert.Equal(2, settings.QuorumOf(5));
+        Assert.Equal(3, settings.SampleSizeOf(8));  // ceil(0.25 * 8) = 2, raised to min-clients
+        Assert.Equal(5, settings.SampleSizeOf(20));
+        Assert.Equal(2, settings.SampleSizeOf(2));  // never more than are available
+    }
+
+    [Fact]
+    public void EngineSettings_must_need_at_least_one_result_when_the_quorum_is_all()
+    {
+        Assert.Equal(1, EngineSettings.Default.QuorumOf(0));
+        Assert.Equal(4, EngineSettings.Default.QuorumOf(4));
     }
 
     [Fact]
@@ -50,6 +62,11 @@ public class EngineSettingsSpec
     [InlineData("min-fit-results = most", "fedactors.engine.min-fit-results")]
     [InlineData("on-failed-round = ignore", "fedactors.engine.on-failed-round")]
     [InlineData("max-retries = -1", "fedactors.engine.max-retries")]
+    [InlineData("sampling.fraction = 0", "fedactors.engine.sampling.fraction")]
+    [InlineData("sampling.fraction = 1.5", "fedactors.engine.sampling.fraction")]
+    [InlineData("sampling.min-clients = 0", "fedactors.engine.sampling.min-clients")]
+    [InlineData("validation.max-update-norm = -1", "fedactors.engine.validation.max-update-norm")]
+    [InlineData("validation.max-update-norm = lots", "fedactors.engine.validation.max-update-norm")]
     public void EngineSettings_must_reject_bad_values_naming_the_key(string hocon, string key)
     {
         var error = Assert.Throws<ConfigurationException>(() => EngineSettings.Create(ConfigurationFactory.ParseString(hocon)));
@@ -78,10 +95,12 @@ public class EngineSettingsSpec
         }
     }
 
-    [Fact]
-    public void EngineSettings_must_have_a_comment_on_every_documented_key()
+    [Theory]
+    [InlineData("engine.conf.part")]
+    [InlineData("faults.conf.part")]
+    public void EngineSettings_must_have_a_comment_on_every_documented_key(string file)
     {
-        var part = Path.Combine(AppContext.BaseDirectory, "engine.conf.part");
+        var part = Path.Combine(AppContext.BaseDirectory, file);
         if (!File.Exists(part)) return; // merged into reference.conf and removed: the lead's checks apply there.
         string? previous = null;
         foreach (var raw in File.ReadAllLines(part))
@@ -96,8 +115,11 @@ public class EngineSettingsSpec
 
     private static IEnumerable<(string Source, string Text)> DocumentedSections()
     {
-        var part = Path.Combine(AppContext.BaseDirectory, "engine.conf.part");
-        if (File.Exists(part)) yield return ("engine.conf.part", File.ReadAllText(part));
+        foreach (var file in new[] { "engine.conf.part", "faults.conf.part" })
+        {
+            var part = Path.Combine(AppContext.BaseDirectory, file);
+            if (File.Exists(part)) yield return (file, File.ReadAllText(part));
+        }
         using var stream = typeof(EngineSettings).Assembly.GetManifestResourceStream("FedActors.Engine.reference.conf");
         if (stream is null) yield break;
         using var reader = new StreamReader(stream);

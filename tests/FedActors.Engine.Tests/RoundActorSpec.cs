@@ -188,4 +188,59 @@ public class RoundActorSpec : TestKit
         Assert.Equal(8, p["c2"].ExpectMsg<Client.Cancel>().RoundId);
         ExpectTerminated(round);
     }
+
+    [Fact]
+    public void Round_must_send_its_attempt_with_every_fit_request()
+    {
+        var probe = CreateTestProbe("c1");
+
+        Sys.ActorOf(RoundActor.Props(9, Fit, new Dictionary<string, IActorRef> { ["c1"] = probe.Ref }, TestActor, Deadline, false, attempt: 3));
+
+        var request = probe.ExpectMsg<Client.Fit>();
+        Assert.Equal((9L, 3), (request.RoundId, request.Attempt));
+    }
+
+    [Fact]
+    public void Round_must_ask_only_participants_to_fit_and_every_evaluator_to_evaluate()
+    {
+        var sampled = CreateTestProbe("sampled");
+        var other = CreateTestProbe("other");
+        var participants = new Dictionary<string, IActorRef> { ["c1"] = sampled.Ref };
+        var everyone = new Dictionary<string, IActorRef> { ["c1"] = sampled.Ref, ["c2"] = other.Ref };
+        var round = Sys.ActorOf(RoundActor.Props(10, Fit, participants, TestActor, Deadline, true, evaluators: everyone));
+        Watch(round);
+
+        sampled.ExpectMsg<Client.Fit>();
+        other.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        other.Send(round, new Client.FitDone(10, Result("c2", 9f)));               // not asked to fit: stale
+        sampled.Reply(new Client.FitDone(10, Result("c1", 1f)));
+        var fits = ExpectMsg<Round.FitsCollected>();
+        Assert.Equal("c1", Assert.Single(fits.Fits).ClientId);
+        Assert.Equal(1, fits.Stale);
+
+        round.Tell(new Round.Evaluate(10, new EvaluateIns(4, Phases.SimClr, Global, Fit.Config)));
+        sampled.ExpectMsg<Client.Evaluate>();
+        other.ExpectMsg<Client.Evaluate>();
+        sampled.Reply(new Client.EvaluateDone(10, Evaluation("c1", 0.5)));
+        Sys.Stop(other.Ref);                                                      // evaluators are watched too
+
+        var evaluations = ExpectMsg<Round.EvaluationsCollected>();
+        Assert.Equal("c1", Assert.Single(evaluations.Evaluations).ClientId);
+        Assert.Equal(new ClientFailure("c2", 4, FailureReasons.Terminated), Assert.Single(evaluations.Failures));
+        ExpectTerminated(round);
+    }
+
+    [Fact]
+    public void Round_must_refuse_a_client_answered_for_by_different_actors()
+    {
+        var a = CreateTestProbe("a");
+        var b = CreateTestProbe("b");
+
+        Assert.Throws<ArgumentException>(() => RoundActor.Props(
+            1, Fit, new Dictionary<string, IActorRef> { ["c1"] = a.Ref }, TestActor, Deadline, true,
+            evaluators: new Dictionary<string, IActorRef> { ["c1"] = b.Ref }));
+        Assert.Throws<ArgumentException>(() => RoundActor.Props(
+            1, Fit, new Dictionary<string, IActorRef> { ["c1"] = a.Ref }, TestActor, Deadline, true,
+            evaluators: new Dictionary<string, IActorRef> { ["c2"] = a.Ref }));
+    }
 }
