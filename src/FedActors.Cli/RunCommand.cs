@@ -35,7 +35,16 @@ public static class RunCommand
     {
         try
         {
-            RunLauncher.RunAsync(request, new TextRunOutput(console.Out)).GetAwaiter().GetResult();
+            var output = SpectreRunOutput.Create(console.Out);
+            try
+            {
+                RunLauncher.RunAsync(request, output).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                // Take a live progress display down before an error is written to stderr.
+                (output as IDisposable)?.Dispose();
+            }
             return 0;
         }
         catch (ConfigException ex)

@@ -6,6 +6,7 @@ using FedActors.Core;
 using FedActors.Core.Strategies;
 using FedActors.Data;
 using FedActors.Engine;
+using FedActors.Hosting.Reporting;
 using FedActors.Learning;
 using FedActors.Learning.Models;
 using static TorchSharp.torch;
@@ -66,6 +67,7 @@ public sealed class ExperimentRunner
         {
             await system.Terminate().ConfigureAwait(false);
         }
+        AccuracyCurves.WritePng(Path.Combine(runDir, "accuracy.png"), AccuracyCurves.ReadCsv(Path.Combine(runDir, "metrics.csv")));
 
         var summary = new RunSummary(results, _settings.BaselineArm, classes.Keys.ToList(), wall.Elapsed.TotalSeconds)
         {
@@ -96,6 +98,7 @@ public sealed class ExperimentRunner
             var trainers = stage.Clients
                 .Select(c => new TorchClient(c, _settings.Model, _settings.Learning, _settings.Seed, device))
                 .ToList();
+            foreach (var p in stage.Phases) _output.PhaseStarted(arm, p.Phase, p.Rounds);
             try
             {
                 var plan = new ExperimentPlan(arm, stage.Phases, start);
@@ -108,7 +111,7 @@ public sealed class ExperimentRunner
                     report =>
                     {
                         metrics.Append(MetricsLog.Rows(report, taskOf));
-                        _output.Line(Progress.Format(report));
+                        _output.RoundDone(report.Arm, report.Phase, report.Round, report.TotalRounds, Progress.Format(report));
                     },
                     ct).ConfigureAwait(false);
                 if (stage.Phases.Any(p => p.Phase == Phases.SimClr)) sslResult = result.Final;
@@ -126,6 +129,7 @@ public sealed class ExperimentRunner
             }
             finally
             {
+                foreach (var p in stage.Phases) _output.PhaseEnded(arm, p.Phase);
                 foreach (var t in trainers) t.Dispose();
             }
         }

@@ -40,7 +40,7 @@ public sealed class EndToEndTests
         var outDir = Path.Combine(dir.Path, "run");
         var summary = Run(outDir, "fedactors.supervised.rounds=4", "fedactors.arms=[cl]");
 
-        foreach (var file in new[] { "config.conf", "metrics.csv", "summary.md", "summary.json" })
+        foreach (var file in new[] { "config.conf", "metrics.csv", "summary.md", "summary.json", "accuracy.png" })
             Assert.True(File.Exists(Path.Combine(outDir, file)), $"{file} missing from the run folder");
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));
         Assert.Equal(2, json.RootElement.GetProperty("results").GetArrayLength());
