@@ -88,7 +88,7 @@ public sealed class TorchClient : IFederatedClient, IDisposable
             {
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var images = ImageAugmentation.Normalize(ImageAugmentation.ToUnitRange(Batches.Images(data, indices, _device)), _settings.EvaluationTransform);
+                var images = ImageAugmentation.Prepare(Batches.Images(data, indices, _device), _settings.Normalization);
                 var labels = Batches.Labels(data, indices, _device);
                 var logits = net.Head.call(net.Backbone.call(images));
                 lossSum += F.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
@@ -137,8 +137,8 @@ public sealed class TorchClient : IFederatedClient, IDisposable
             {
                 var images = Batches.Images(data, indices, _device);
                 var views = cat([
-                    ImageAugmentation.AugmentAndNormalize(images, _settings.SimClrAugment, generator),
-                    ImageAugmentation.AugmentAndNormalize(images, _settings.SimClrAugment, generator),
+                    ImageAugmentation.AugmentAndNormalize(images, _settings.SimClrAugment, _settings.Normalization, generator),
+                    ImageAugmentation.AugmentAndNormalize(images, _settings.SimClrAugment, _settings.Normalization, generator),
                 ], 0);
                 // Both views in one forward pass, so BatchNorm normalises them with the same statistics.
                 var projections = net.Projector.call(net.Backbone.call(views));
@@ -175,7 +175,7 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         var result = Train(instructions.Round, instructions.Phase, data.Count, phase, config, parameters, dropLast: false, cancellation,
             (indices, generator) =>
             {
-                var images = ImageAugmentation.AugmentAndNormalize(Batches.Images(data, indices, _device), _settings.SupervisedAugment, generator);
+                var images = ImageAugmentation.AugmentAndNormalize(Batches.Images(data, indices, _device), _settings.SupervisedAugment, _settings.Normalization, generator);
                 var labels = Batches.Labels(data, indices, _device);
                 var logits = net.Head.call(net.Backbone.call(images));
                 var correct = logits.argmax(1).eq(labels).sum().item<long>();

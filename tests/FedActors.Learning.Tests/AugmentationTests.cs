@@ -113,11 +113,22 @@ public sealed class AugmentationTests
         using var scope = NewDisposeScope();
         var images = Copies(2);
         using var generator = new Generator(1);
-        var views = ImageAugmentation.AugmentAndNormalize(images, AugmentSettings.None, generator);
-        var mean = tensor(AugmentSettings.ImageNetMean.ToArray()).view(1, 3, 1, 1);
-        var std = tensor(AugmentSettings.ImageNetStd.ToArray()).view(1, 3, 1, 1);
+        var views = ImageAugmentation.AugmentAndNormalize(images, AugmentSettings.None, Normalization.ImageNet, generator);
+        var mean = tensor(Normalization.ImageNet.Mean.ToArray()).view(1, 3, 1, 1);
+        var std = tensor(Normalization.ImageNet.Std.ToArray()).view(1, 3, 1, 1);
         var expected = images.to(ScalarType.Float32).div(255).sub(mean).div(std);
         Assert.True(views.allclose(expected, atol: 1e-5));
+        Assert.True(ImageAugmentation.Prepare(images, Normalization.ImageNet).allclose(expected, atol: 1e-5));
+    }
+
+    [Fact]
+    public void Normalize_must_take_one_value_per_channel_or_one_for_all()
+    {
+        using var scope = NewDisposeScope();
+        var gray = full(new long[] { 1, 1, 2, 2 }, 0.5f);
+        Assert.True(ImageAugmentation.Normalize(gray, new Normalization([0.25f], [0.5f])).allclose(full(new long[] { 1, 1, 2, 2 }, 0.5f)));
+        var error = Assert.Throws<ArgumentException>(() => ImageAugmentation.Normalize(gray, Normalization.ImageNet));
+        Assert.Contains("1-channel", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

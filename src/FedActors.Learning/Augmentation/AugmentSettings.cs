@@ -1,18 +1,12 @@
 namespace FedActors.Learning.Augmentation;
 
 /// <summary>
-/// One recipe of per-sample image augmentation, then normalisation. <see cref="SimClr"/> is SimCLR's
-/// (random resized crop, flip, colour jitter, grayscale); <see cref="Supervised"/> the lighter crop + flip
-/// used to train heads and baselines; <see cref="None"/> only normalises (evaluation).
+/// One recipe of per-sample image augmentation. <see cref="SimClr"/> is SimCLR's (random resized crop, flip,
+/// colour jitter, grayscale); <see cref="Supervised"/> the lighter crop + flip used to train heads and
+/// baselines; <see cref="None"/> changes nothing.
 /// </summary>
 public sealed record AugmentSettings
 {
-    /// <summary>ImageNet channel means (RGB), the usual normalisation.</summary>
-    public static readonly IReadOnlyList<float> ImageNetMean = [0.485f, 0.456f, 0.406f];
-
-    /// <summary>ImageNet channel standard deviations (RGB).</summary>
-    public static readonly IReadOnlyList<float> ImageNetStd = [0.229f, 0.224f, 0.225f];
-
     /// <summary>Smallest crop area, as a fraction of the image (SimCLR: 0.08; small images do better higher). 1 with max 1 = no crop.</summary>
     public double CropScaleMin { get; init; } = 0.2;
 
@@ -50,11 +44,6 @@ public sealed record AugmentSettings
     /// </summary>
     public double ChannelPermutationProbability { get; init; }
 
-    /// <summary>Per-channel mean subtracted after augmentation (one value per channel, or a single value for all).</summary>
-    public IReadOnlyList<float> Mean { get; init; } = ImageNetMean;
-
-    public IReadOnlyList<float> Std { get; init; } = ImageNetStd;
-
     /// <summary>SimCLR's augmentation, with the colour strength of its CIFAR recipe.</summary>
     public static AugmentSettings SimClr { get; } = new();
 
@@ -66,7 +55,7 @@ public sealed record AugmentSettings
         GrayscaleProbability = 0,
     };
 
-    /// <summary>Normalisation only.</summary>
+    /// <summary>No augmentation.</summary>
     public static AugmentSettings None { get; } = new()
     {
         CropScaleMin = 1,
@@ -94,7 +83,6 @@ public sealed record AugmentSettings
         CheckProbability(BlurProbability, "blur probability");
         CheckProbability(ChannelPermutationProbability, "channel permutation probability");
         Check(BlurSigmaMin > 0 && BlurSigmaMin <= BlurSigmaMax, "blur sigma", $"0 < min ({BlurSigmaMin}) <= max ({BlurSigmaMax})");
-        Check(Mean is { Count: > 0 } && Std is { Count: > 0 } && Std.All(s => s > 0), "normalisation", "mean and std need values, std positive");
     }
 
     private static void CheckProbability(double p, string what) => Check(p is >= 0 and <= 1, what, $"0..1, got {p}");

@@ -55,23 +55,31 @@ public static class ImageAugmentation
         return x.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Subtracts the mean and divides by the std, per channel.</summary>
-    public static Tensor Normalize(Tensor unitImages, AugmentSettings settings)
+    /// <summary>Subtracts the mean and divides by the std, per channel, of [N, C, H, W] images in [0,1].</summary>
+    public static Tensor Normalize(Tensor unitImages, Normalization normalization)
     {
         ArgumentNullException.ThrowIfNull(unitImages);
-        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(normalization);
+        normalization.Validate();
         using var scope = NewDisposeScope();
         var channels = unitImages.shape[1];
-        var mean = ChannelValues(settings.Mean, channels, "mean", unitImages.device);
-        var std = ChannelValues(settings.Std, channels, "std", unitImages.device);
+        var mean = ChannelValues(normalization.Mean, channels, "mean", unitImages.device);
+        var std = ChannelValues(normalization.Std, channels, "std", unitImages.device);
         return unitImages.sub(mean).div_(std).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Augment then normalise: what the network is fed.</summary>
-    public static Tensor AugmentAndNormalize(Tensor images, AugmentSettings settings, Generator generator)
+    /// <summary>Augment then normalise: what the network is fed in training.</summary>
+    public static Tensor AugmentAndNormalize(Tensor images, AugmentSettings settings, Normalization normalization, Generator generator)
     {
         using var scope = NewDisposeScope();
-        return Normalize(Augment(images, settings, generator), settings).MoveToOuterDisposeScope();
+        return Normalize(Augment(images, settings, generator), normalization).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>uint8 (or [0,1] float) images normalised, without augmentation: what the network is fed in evaluation.</summary>
+    public static Tensor Prepare(Tensor images, Normalization normalization)
+    {
+        using var scope = NewDisposeScope();
+        return Normalize(ToUnitRange(images), normalization).MoveToOuterDisposeScope();
     }
 
     /// <summary>Random resized crop, flip and rotation as one affine warp per image.</summary>

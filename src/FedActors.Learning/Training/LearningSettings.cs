@@ -80,8 +80,8 @@ public sealed record LearningSettings
     /// <summary>Augmentation for the <c>heads</c> and <c>supervised</c> phases.</summary>
     public AugmentSettings SupervisedAugment { get; init; } = AugmentSettings.Supervised;
 
-    /// <summary>Normalisation (and nothing else, by default) for evaluation.</summary>
-    public AugmentSettings EvaluationTransform { get; init; } = AugmentSettings.None;
+    /// <summary>Input normalisation, the same in every phase and in evaluation.</summary>
+    public Normalization Normalization { get; init; } = Normalization.ImageNet;
 
     public HeadTrainable HeadTrainable { get; init; } = HeadTrainable.LastStage;
 
@@ -103,13 +103,13 @@ public sealed record LearningSettings
         ArgumentNullException.ThrowIfNull(Supervised);
         ArgumentNullException.ThrowIfNull(SimClrAugment);
         ArgumentNullException.ThrowIfNull(SupervisedAugment);
-        ArgumentNullException.ThrowIfNull(EvaluationTransform);
+        ArgumentNullException.ThrowIfNull(Normalization);
         SimClr.Validate(Core.Phases.SimClr);
         Heads.Validate(Core.Phases.Heads);
         Supervised.Validate(Core.Phases.Supervised);
         SimClrAugment.Validate();
         SupervisedAugment.Validate();
-        EvaluationTransform.Validate();
+        Normalization.Validate();
         if (!(Temperature > 0)) throw new ArgumentException($"temperature must be positive, got {Temperature}");
         if (!Enum.IsDefined(HeadTrainable)) throw new ArgumentException($"unknown head-trainable mode {HeadTrainable}");
         if (EvalBatchSize < 1) throw new ArgumentException($"eval batch size must be positive, got {EvalBatchSize}");
