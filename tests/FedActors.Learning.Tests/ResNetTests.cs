@@ -15,12 +15,12 @@ public sealed class ResNetTests
     {
         using var scope = NewDisposeScope();
         random.manual_seed(1);
-        using var subsampled = new StridedPointwiseConv(512, 64, stride: 2);
-        using var reference = nn.Conv2d(512, 64, kernel_size: 1, stride: 2, bias: false);
+        using var subsampled = new StridedPointwiseConv(512, 1024, stride: 2);
+        using var reference = nn.Conv2d(512, 1024, kernel_size: 1, stride: 2, bias: false);
         using (no_grad()) reference.weight.copy_(subsampled.Weight);
         var x = randn(2, 512, size, size);
 
-        // Forward only: the backward of the real strided conv is what crashes oneDNN here.
+        // Forward only: the backward of the real strided conv (512 -> 1024) kills the process (SIGFPE) here.
         var expected = reference.call(x);
         var actual = subsampled.call(x);
 
@@ -32,8 +32,8 @@ public sealed class ResNetTests
     public void ResNet50_must_survive_a_backward_step_through_its_wide_downsamples()
     {
         using var scope = NewDisposeScope();
-        // Width 0.5: layer4's downsample maps 512 -> 1024 channels at stride 2, the shape that kills
-        // oneDNN's strided 1x1 backward (SIGFPE) on this CPU.
+        // Width 0.5: layer4's downsample maps 512 -> 1024 channels at stride 2, the shape for which a real
+        // strided 1x1 conv's backward kills the process (SIGFPE in oneDNN) on this CPU.
         var spec = new BackboneSpec { Architecture = ResNetArchitecture.ResNet50, Stem = StemKind.SmallStrided, Width = 0.5, Blocks = [1, 1, 1, 1] };
         using var net = new ResNet(spec);
         using var optimizer = optim.SGD(net.parameters(), 0.01);

@@ -6,9 +6,10 @@ namespace FedActors.Learning.Models;
 
 /// <summary>
 /// A bias-free 1×1 convolution with stride s, computed as "keep every s-th pixel, then a stride-1 1×1
-/// convolution". The two are the same function of the same weight, but on this project's CPUs
-/// libtorch's oneDNN kernel for the backward of a strided 1×1 convolution with ≥ 512 input channels dies
-/// with SIGFPE (ResNet50's layer3/layer4 downsample). Subsampling first also skips 3/4 of the multiplies.
+/// convolution". The two are the same function of the same weight, but on this project's CPUs oneDNN
+/// (libtorch 2.10) dies with SIGFPE while choosing a kernel for the backward of a strided 1×1 convolution
+/// (seen for 512→1024 channels, i.e. ResNet50's layer3/layer4 downsample, with or without the AVX2 cap; 512→256 passes).
+/// Subsampling first also skips 3/4 of the multiplies.
 /// The only state is <c>weight</c> [out, in, 1, 1], so the module sits where torchvision has a Conv2d
 /// and its key stays <c>downsample.0.weight</c>.
 /// </summary>
