@@ -61,6 +61,28 @@ public class FaultSettingsSpec
     }
 
     [Fact]
+    public void FaultSettings_must_read_the_documented_defaults_as_no_faults()
+    {
+        var sources = new List<(string Source, string Text)>();
+        var part = Path.Combine(AppContext.BaseDirectory, "faults.conf.part");
+        if (File.Exists(part)) sources.Add(("faults.conf.part", File.ReadAllText(part)));
+        using (var stream = typeof(FaultSettings).Assembly.GetManifestResourceStream("FedActors.Engine.reference.conf"))
+        {
+            using var reader = new StreamReader(stream!);
+            var reference = reader.ReadToEnd();
+            if (ConfigurationFactory.ParseString(reference).HasPath("fedactors.faults")) sources.Add(("reference.conf", reference));
+        }
+
+        Assert.NotEmpty(sources);
+        foreach (var (source, text) in sources)
+        {
+            var section = ConfigurationFactory.ParseString(text).GetConfig("fedactors.faults");
+            Assert.False(section is null || section.IsEmpty, $"{source} has no fedactors.faults section");
+            Assert.True(FaultSettings.Create(section).IsNone, $"{source}: the documented defaults inject faults");
+        }
+    }
+
+    [Fact]
     public void FaultSettings_must_refuse_the_root_config()
     {
         var root = ConfigurationFactory.ParseString("fedactors.faults.all-clients.slowdown = 2");
