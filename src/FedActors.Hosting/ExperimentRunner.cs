@@ -21,6 +21,7 @@ public sealed class ExperimentRunner
 {
     private readonly RunSettings _settings;
     private readonly IRunOutput _output;
+    private string? _runDir;
 
     public ExperimentRunner(RunSettings settings, IRunOutput output)
     {
@@ -32,6 +33,7 @@ public sealed class ExperimentRunner
     {
         var wall = Stopwatch.StartNew();
         Directory.CreateDirectory(runDir);
+        _runDir = runDir;
         await File.WriteAllTextAsync(Path.Combine(runDir, "config.conf"), resolvedConfig, ct).ConfigureAwait(false);
 
         var threads = _settings.TorchThreads > 0
@@ -77,6 +79,19 @@ public sealed class ExperimentRunner
         return summary;
     }
 
+    /// <summary>
+    /// The final global weights of a stage, for <c>fedactors export</c>: <c>weights/&lt;arm&gt;.weights</c>
+    /// for a federated arm, <c>weights/&lt;arm&gt;.&lt;pooled client&gt;.weights</c> for each centralized stage.
+    /// </summary>
+    private void SaveWeights(string arm, ArmStage stage, ModelWeights final)
+    {
+        if (_runDir is null) return;
+        var dir = Path.Combine(_runDir, "weights");
+        Directory.CreateDirectory(dir);
+        var name = Arms.IsFederated(arm) ? arm : $"{arm}.{stage.Clients[0].ClientId}";
+        WeightsFile.Write(Path.Combine(dir, name + ".weights"), final);
+    }
+
     private async Task<ArmResult> RunArmAsync(
         ActorSystem system,
         string arm,
@@ -115,6 +130,7 @@ public sealed class ExperimentRunner
                     },
                     ct).ConfigureAwait(false);
                 if (stage.Phases.Any(p => p.Phase == Phases.SimClr)) sslResult = result.Final;
+                SaveWeights(arm, stage, result.Final);
                 var last = result.Rounds.LastOrDefault(r => r.Evaluations.Count > 0);
                 if (last is not null)
                 {
