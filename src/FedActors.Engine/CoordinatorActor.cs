@@ -37,6 +37,7 @@ public sealed class CoordinatorActor : ReceiveActor
     private int _round;
     private long _lastRoundId;
     private RoundInProgress? _current;
+    private int _staleBetweenRounds;
 
     public CoordinatorActor(
         ExperimentPlan plan, IReadOnlyList<IFederatedClient> clients, IStrategy strategy, EngineSettings settings,
@@ -88,6 +89,7 @@ public sealed class CoordinatorActor : ReceiveActor
         Receive<Round.FitsCollected>(fits => Guarded(() => OnFitsCollected(fits)));
         Receive<Round.EvaluationsCollected>(evaluations => Guarded(() => OnEvaluationsCollected(evaluations)));
         Receive<Terminated>(OnTerminated);
+        Receive<DeadLetter>(OnDeadLetter);
         Receive<Coordinator.Run>(_ => Sender.Tell(new Status.Failure(
             new InvalidOperationException($"experiment '{_plan.Arm}' is already running"))));
     }
@@ -96,6 +98,8 @@ public sealed class CoordinatorActor : ReceiveActor
     {
         _requester = Sender;
         Become(Running);
+        // Replies that reach a round after it ended die as dead letters; they are counted as stale (late).
+        Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
         Guarded(() =>
         {
             // Shared read-only with every round actor.
@@ -128,7 +132,11 @@ public sealed class CoordinatorActor : ReceiveActor
             ["round"] = _round.ToString(CultureInfo.InvariantCulture),
             ["total-rounds"] = Phase.Rounds.ToString(CultureInfo.InvariantCulture),
         };
-        _current = new RoundInProgress(new FitIns(_round, Phase.Phase, _global, config.ToFrozenDictionary(StringComparer.Ordinal)));
+        _current = new RoundInProgress(new FitIns(_round, Phase.Phase, _global, config.ToFrozenDictionary(StringComparer.Ordinal)))
+        {
+            Stale = _staleBetweenRounds,
+        };
+        _staleBetweenRounds = 0;
         StartAttempt();
     }
 
@@ -297,6 +305,25 @@ public sealed class CoordinatorActor : ReceiveActor
         if (_current?.RoundId == roundId && Sender.Equals(_current.Actor)) return true;
         _log.Debug("experiment '{0}': ignoring a report of round id {1}", _plan.Arm, roundId);
         return false;
+    }
+
+    /// <summary>
+    /// A client's reply to one of this coordinator's rounds that had already stopped: late, so ignored, and
+    /// counted as stale in the round in progress (or the next one).
+    /// </summary>
+    private void OnDeadLetter(DeadLetter letter)
+    {
+        if (letter.Message is not (Client.FitDone or Client.EvaluateDone or Client.Failed)) return;
+        if (!Self.Path.Equals(letter.Recipient.Path.Parent)) return;
+        _log.Debug("experiment '{0}': a {1} reached {2} after that round ended", _plan.Arm, letter.Message.GetType().Name, letter.Recipient.Path.Name);
+        if (_current is { } current) current.Stale++;
+        else _staleBetweenRounds++;
+    }
+
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        base.PostStop();
     }
 
     private void OnTerminated(Terminated terminated)

@@ -18,7 +18,10 @@ namespace FedActors.Engine;
 /// <param name="EvaluateMetrics">The strategy's aggregate of <paramref name="Evaluations"/>.</param>
 /// <param name="Elapsed">Wall time of the round, every attempt included. Not deterministic: keep it out of metrics.csv.</param>
 /// <param name="Attempts">1, or more when the round was retried.</param>
-/// <param name="StaleReplies">Replies ignored because they belonged to another round or stage, or came after the deadline (summed over attempts).</param>
+/// <param name="StaleReplies">
+/// Replies ignored because they belonged to another round or stage, came after the deadline, or reached an
+/// earlier round after it had ended (counted in the round in progress when they arrive); summed over attempts.
+/// </param>
 /// <param name="DuplicateReplies">Replies ignored because the client had already answered.</param>
 public sealed record RoundReport(
     string Arm,

@@ -286,8 +286,9 @@ public class CoordinatorSpec : TestKit
             onRound: r => { if (r.Round == 2) cts.Cancel(); }, ct: cts.Token);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
-        AwaitAssert(() => Assert.InRange(slow.Fits.Count, 2, 4), Wait);
+        await Task.Delay(300); // the fit of the round that had already started may still begin
         var fitsAfterStop = slow.Fits.Count;
+        Assert.InRange(fitsAfterStop, 2, 4);
         await Task.Delay(300);
         Assert.Equal(fitsAfterStop, slow.Fits.Count); // the coordinator is gone: no further rounds
     }

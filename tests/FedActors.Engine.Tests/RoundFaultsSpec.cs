@@ -167,6 +167,24 @@ public class RoundFaultsSpec : TestKit
     }
 
     [Fact]
+    public async Task Rounds_must_ignore_stale_and_duplicate_replies_and_count_them_in_the_report()
+    {
+        var echo = new EchoingClient(Sys, "a");
+        var b = ScriptedClient.Shifting("b", 3f, 1);
+        var holdB = new HeldClient("b", TimeSpan.FromSeconds(10)); // keeps each round open while "a" misbehaves
+        var run = Experiment.RunAsync(
+            Sys, FakeModel.Plan(rounds: 3), [echo, b], new Core.Strategies.FedAvg(), Policy(FailedRoundPolicy.Stop), holdB);
+
+        var result = await new VirtualClock(Sys).RunAsync(run, TimeSpan.FromSeconds(1), () => echo.Calls + b.Fits.Count);
+
+        RoundOutcome.Of(result.Rounds[0]).Aggregated("a", "b").NoFailures().Global("w", 2f, 2f);
+        Assert.Equal((1, 1), (result.Rounds[0].StaleReplies, result.Rounds[0].DuplicateReplies)); // unknown round id; its real reply
+        Assert.Equal((1, 0), (result.Rounds[1].StaleReplies, result.Rounds[1].DuplicateReplies)); // a reply to round 1, after it ended
+        Assert.Equal((0, 0), (result.Rounds[2].StaleReplies, result.Rounds[2].DuplicateReplies));
+        RoundOutcome.Of(result.Rounds[2]).Global("w", 6f, 6f);
+    }
+
+    [Fact]
     public async Task Rounds_must_reject_poisoned_and_misshaped_updates_before_aggregation()
     {
         var federation = new FakeFederation(
@@ -305,5 +323,56 @@ public class RoundFaultsSpec : TestKit
         Assert.Contains("round-timeout", noDeadline.Message, StringComparison.Ordinal);
         Assert.Contains("exceeds the 1 clients sampled per round", quorum.Message, StringComparison.Ordinal);
         Assert.Empty(federation["a"].Fits);
+    }
+
+    /// <summary>
+    /// Adds 1. In round 1 it first sends the round, as its own actor, a copy of the reply it is about to give (so
+    /// its real reply arrives as a duplicate) and a reply for a round id that does not exist (stale); in round 2
+    /// it answers round 1 again, after that round ended.
+    /// </summary>
+    private sealed class EchoingClient(Akka.Actor.ActorSystem system, string id) : IFederatedClient
+    {
+        private Akka.Actor.IActorRef _self = Akka.Actor.ActorRefs.Nobody;
+        private Akka.Actor.IActorRef _firstRound = Akka.Actor.ActorRefs.Nobody;
+        private long _calls;
+
+        public string Id => id;
+        public string Task => "A";
+        public long Calls => Interlocked.Read(ref _calls);
+
+        public FitRes Fit(FitIns instructions, CancellationToken cancellation)
+        {
+            var result = new FitRes(id, instructions.Round, Weights.Map(instructions.Global, _ => true, (_, v) => v + 1f), 1,
+                new Dictionary<string, double>());
+            if (instructions.Round == 1)
+            {
+                _self = Resolve($"/user/*/{id}");
+                _firstRound = Resolve("/user/*/round-1");
+                _firstRound.Tell(new Client.FitDone(1, result), _self);
+                _firstRound.Tell(new Client.FitDone(999, result), _self);
+            }
+            else if (instructions.Round == 2)
+            {
+                _firstRound.Tell(new Client.FitDone(1, result), _self);
+            }
+            Interlocked.Increment(ref _calls);
+            return result;
+        }
+
+        public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation) =>
+            throw new NotSupportedException();
+
+        private Akka.Actor.IActorRef Resolve(string path) =>
+            system.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+    }
+
+    /// <summary>Holds one client's replies for a while, every round.</summary>
+    private sealed class HeldClient(string id, TimeSpan hold) : IFaultPlan
+    {
+        public bool MayDrop => false;
+
+        public bool IsAvailable(FaultContext at) => true;
+
+        public ClientFault OnFit(FaultContext at) => at.ClientId == id ? ClientFault.Delay(hold) : ClientFault.None;
     }
 }
