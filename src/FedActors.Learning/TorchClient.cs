@@ -22,8 +22,11 @@ namespace FedActors.Learning;
 /// <item><c>supervised</c>: everything by cross entropy on the labeled split; returns <c>backbone.*</c> and the head.</item>
 /// </list>
 /// Evaluation scores backbone + head on the evaluation split. Every random draw is seeded from
-/// (run seed, purpose, client, round): on CPU a run is reproducible bit for bit. The model is built on
-/// first use and kept; optimiser state is not kept between rounds. Not thread-safe: one call at a time.
+/// (run seed, purpose, client, round): on CPU a run is reproducible bit for bit. The client holds no model:
+/// each call rents a network from its <see cref="NetworkPool"/>, imports the global tensors it uses and
+/// gives it back, so clients that share a pool share a few networks. Between rounds a client holds its data
+/// shard and ids only (its head and BatchNorm statistics travel in the global weights); optimiser state is
+/// not kept between rounds. Not thread-safe: one call at a time per client.
 /// </summary>
 public sealed class TorchClient : IFederatedClient, IDisposable
 {
@@ -32,9 +35,12 @@ public sealed class TorchClient : IFederatedClient, IDisposable
     private readonly LearningSettings _settings;
     private readonly long _runSeed;
     private readonly Device _device;
-    private ClientNetwork? _network;
+    private readonly NetworkPool _pool;
+    private readonly bool _ownsPool;
 
-    public TorchClient(ClientData data, BackboneSpec spec, LearningSettings settings, long runSeed, Device device)
+    /// <param name="pool">Networks shared with other clients; null gives this client a pool of its own, which
+    /// keeps its one network between calls until <see cref="ReleaseModel"/>.</param>
+    public TorchClient(ClientData data, BackboneSpec spec, LearningSettings settings, long runSeed, Device device, NetworkPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(spec);
@@ -49,6 +55,8 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         _settings = settings;
         _runSeed = runSeed;
         _device = device;
+        _ownsPool = pool is null;
+        _pool = pool ?? new NetworkPool();
     }
 
     public string Id => _data.ClientId;
@@ -72,7 +80,8 @@ public sealed class TorchClient : IFederatedClient, IDisposable
     public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(instructions);
-        var net = Network();
+        using var lease = Rent();
+        var net = lease.Network;
         var data = _data.Evaluation;
         if (data.Count == 0) throw new InvalidOperationException($"client '{Id}' has no evaluation images");
         StateDict.Import(net.Backbone, instructions.Global, WeightNames.Backbone);
@@ -108,20 +117,23 @@ public sealed class TorchClient : IFederatedClient, IDisposable
     }
 
     /// <summary>
-    /// Frees the modules; the next call builds them again. Every call loads its weights from the instructions,
-    /// so nothing is lost: a pool can keep many clients and few models.
+    /// Frees the idle networks of this client's own pool; the next call builds one again. Every call loads its
+    /// weights from the instructions, so nothing is lost. A shared pool is left alone: its owner trims it.
     /// </summary>
     public void ReleaseModel()
     {
-        _network?.Dispose();
-        _network = null;
+        if (_ownsPool) _pool.Trim();
     }
 
-    public void Dispose() => ReleaseModel();
+    public void Dispose()
+    {
+        if (_ownsPool) _pool.Dispose();
+    }
 
     private FitRes FitSimClr(FitIns instructions, PhaseSettings phase, FitConfig config, CancellationToken cancellation)
     {
-        var net = Network();
+        using var lease = Rent();
+        var net = lease.Network;
         var data = _data.Unlabeled;
         if (data.Count == 0) throw new InvalidOperationException($"client '{Id}' has no unlabeled images for SimCLR");
         StateDict.Import(net.Backbone, instructions.Global, WeightNames.Backbone);
@@ -153,7 +165,8 @@ public sealed class TorchClient : IFederatedClient, IDisposable
 
     private FitRes FitSupervised(FitIns instructions, PhaseSettings phase, FitConfig config, HeadTrainable trainable, CancellationToken cancellation)
     {
-        var net = Network();
+        using var lease = Rent();
+        var net = lease.Network;
         var data = _data.Labeled;
         if (data.Count == 0) throw new InvalidOperationException($"client '{Id}' has no labeled images for phase '{instructions.Phase}'");
         StateDict.Import(net.Backbone, instructions.Global, WeightNames.Backbone);
@@ -239,10 +252,7 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         return new TrainResult(seen == 0 ? double.NaN : lossSum / seen, seen == 0 ? double.NaN : (double)correct / seen);
     }
 
-    /// <summary>The modules, once built (tests inspect BatchNorm statistics through it).</summary>
-    internal ClientNetwork? BuiltNetwork => _network;
-
-    private ClientNetwork Network() => _network ??= new ClientNetwork(_spec, Task, _data.NumClasses, _device);
+    private NetworkPool.Lease Rent() => _pool.Rent(_spec, Task, _data.NumClasses, _device);
 
     private static void SetTrainable(nn.Module module, bool trainable)
     {

@@ -22,8 +22,15 @@ public sealed class TorchClientTests
     private static ModelWeights Global(int seed = 1) =>
         ModelFactory.InitialGlobal(TestData.TinySpec, new Dictionary<string, int> { ["shapes"] = 4, ["scenes"] = 6 }, seed);
 
-    private static TorchClient NewClient(LearningSettings? settings = null) =>
-        new(TestData.Client(), TestData.TinySpec, settings ?? Settings, runSeed: 7, CPU);
+    private static TorchClient NewClient(LearningSettings? settings = null, NetworkPool? pool = null, string id = "client-a") =>
+        new(TestData.Client(id), TestData.TinySpec, settings ?? Settings, runSeed: 7, CPU, pool);
+
+    /// <summary>The backbone the client's last call left in the pool (the only idle network of its shape).</summary>
+    private static ModelWeights LastBackbone(NetworkPool pool, TorchClient client)
+    {
+        using var lease = pool.Rent(TestData.TinySpec, client.Task, 4, CPU);
+        return StateDict.Export(lease.Network.Backbone, WeightNames.Backbone);
+    }
 
     [Fact]
     public void SimClr_fit_must_return_backbone_and_projector_with_buffers()
@@ -46,7 +53,8 @@ public sealed class TorchClientTests
     public void Heads_fit_on_the_last_stage_must_return_the_head_and_layer4_and_keep_frozen_statistics()
     {
         var global = Global();
-        using var client = NewClient();
+        using var pool = new NetworkPool();
+        using var client = NewClient(pool: pool);
 
         var result = client.Fit(new FitIns(1, Phases.Heads, global, Config), CancellationToken.None);
 
@@ -58,7 +66,7 @@ public sealed class TorchClientTests
         Assert.True(double.IsFinite(result.Metrics[MetricNames.Loss]));
         // layer4 trained in train mode (its statistics moved); the frozen stages ran in eval mode.
         Assert.NotEqual(global["backbone.layer4.0.bn1.running_mean"].Data, result.Weights["backbone.layer4.0.bn1.running_mean"].Data);
-        var local = StateDict.Export(client.BuiltNetwork!.Backbone, WeightNames.Backbone);
+        var local = LastBackbone(pool, client);
         Assert.Equal(global["backbone.layer1.0.bn1.running_mean"].Data, local["backbone.layer1.0.bn1.running_mean"].Data);
         Assert.Equal(global["backbone.layer3.0.conv1.weight"].Data, local["backbone.layer3.0.conv1.weight"].Data);
     }
@@ -67,13 +75,14 @@ public sealed class TorchClientTests
     public void Heads_fit_with_a_frozen_backbone_must_return_only_the_head()
     {
         var global = Global();
-        using var client = NewClient();
+        using var pool = new NetworkPool();
+        using var client = NewClient(pool: pool);
         var config = new Dictionary<string, string>(Config) { ["head-trainable"] = "head" };
 
         var result = client.Fit(new FitIns(1, Phases.Heads, global, config), CancellationToken.None);
 
         Assert.Equal(["heads.shapes.weight", "heads.shapes.bias"], result.Weights.Names);
-        var local = StateDict.Export(client.BuiltNetwork!.Backbone, WeightNames.Backbone);
+        var local = LastBackbone(pool, client);
         Assert.Equal(global.Where(n => WeightNames.IsUnder(n, WeightNames.Backbone)).ContentHash(), local.ContentHash());
     }
 
@@ -128,6 +137,70 @@ public sealed class TorchClientTests
         Assert.Equal(a.Metrics[MetricNames.Loss], b.Metrics[MetricNames.Loss]);
         var otherRound = first.Fit(instructions with { Round = 3 }, CancellationToken.None);
         Assert.NotEqual(a.Weights.ContentHash(), otherRound.Weights.ContentHash());
+    }
+
+    [Fact]
+    public void Clients_sharing_a_pool_must_give_what_separate_networks_give()
+    {
+        var global = Global();
+        using var pool = new NetworkPool();
+        using var sharedA = NewClient(pool: pool, id: "client-a");
+        using var sharedB = NewClient(pool: pool, id: "client-b");
+        using var aloneA = NewClient(id: "client-a");
+        using var aloneB = NewClient(id: "client-b");
+        var simclr = new FitIns(2, Phases.SimClr, global, Config);
+        var heads = new FitIns(2, Phases.Heads, global, Config);
+        var evaluate = new EvaluateIns(2, Phases.Heads, global, Config);
+
+        // Interleaved, so each shared call runs on the network the other client trained last.
+        var a1 = sharedA.Fit(simclr, CancellationToken.None);
+        var b1 = sharedB.Fit(heads, CancellationToken.None);
+        var a2 = sharedA.Fit(heads, CancellationToken.None);
+        var b2 = sharedB.Fit(simclr, CancellationToken.None);
+        var evalA = sharedA.Evaluate(evaluate, CancellationToken.None);
+
+        Assert.Equal(aloneA.Fit(simclr, CancellationToken.None).Weights.ContentHash(), a1.Weights.ContentHash());
+        Assert.Equal(aloneB.Fit(heads, CancellationToken.None).Weights.ContentHash(), b1.Weights.ContentHash());
+        Assert.Equal(aloneA.Fit(heads, CancellationToken.None).Weights.ContentHash(), a2.Weights.ContentHash());
+        Assert.Equal(aloneB.Fit(simclr, CancellationToken.None).Weights.ContentHash(), b2.Weights.ContentHash());
+        Assert.Equal(aloneA.Evaluate(evaluate, CancellationToken.None).Metrics, evalA.Metrics);
+        Assert.NotEqual(a1.Weights.ContentHash(), b2.Weights.ContentHash());
+    }
+
+    [Fact]
+    public void A_pool_must_reuse_networks_and_build_one_per_concurrent_call()
+    {
+        var global = Global();
+        using var pool = new NetworkPool();
+        var clients = Enumerable.Range(0, 6).Select(i => NewClient(pool: pool, id: $"client-{i}")).ToList();
+        try
+        {
+            foreach (var client in clients)
+                client.Fit(new FitIns(1, Phases.Heads, global, Config), CancellationToken.None);
+            Assert.Equal(1, pool.Created);
+            Assert.Equal(1, pool.Idle);
+
+            // Two trainer threads: at most two networks live, whatever the number of clients.
+            Parallel.ForEach(clients, new ParallelOptions { MaxDegreeOfParallelism = 2 },
+                client => client.Evaluate(new EvaluateIns(1, Phases.Heads, global, Config), CancellationToken.None));
+            Assert.InRange(pool.Created, 1, 2);
+            Assert.Equal(0, pool.Rented);
+
+            // Another task is another shape: one more network, not a rebuilt one.
+            using var other = new TorchClient(TestData.Client("client-x", "scenes", 6), TestData.TinySpec, Settings, runSeed: 7, CPU, pool);
+            other.Evaluate(new EvaluateIns(1, Phases.Heads, global, Config), CancellationToken.None);
+            Assert.Equal(pool.Created, pool.Idle);
+            var created = pool.Created;
+            clients[0].Evaluate(new EvaluateIns(1, Phases.Heads, global, Config), CancellationToken.None);
+            Assert.Equal(created, pool.Created);
+
+            pool.Trim();
+            Assert.Equal(0, pool.Idle);
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+        }
     }
 
     [Fact]
