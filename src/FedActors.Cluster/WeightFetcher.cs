@@ -1,0 +1,57 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Security.Authentication;
+
+namespace FedActors.Cluster;
+
+/// <summary>The fetching half of the data plane: one TCP connection per transfer, to the store that offers it.</summary>
+internal static class WeightFetcher
+{
+    public static FedActors.Core.ModelWeights Fetch(WeightRef reference, ClusterSettings settings, DataPlaneTls? tls, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        if (reference.ByteSize > settings.MaxTransferBytes)
+            throw new WeightTransferException(
+                $"{reference} exceeds {ClusterSettings.Section}.data-plane.max-transfer-bytes = {settings.MaxTransferBytes}");
+        if (reference.Hash.Length != 64) throw new WeightTransferException($"{reference}: not a SHA-256 content hash");
+        var hash = Convert.FromHexString(reference.Hash);
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var abort = ct.Register(socket.Dispose);
+        try
+        {
+            WeightStore.Tune(socket, settings);
+            using (var connect = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                connect.CancelAfter(settings.ConnectTimeout);
+                socket.ConnectAsync(reference.Host, reference.Port, connect.Token).AsTask().GetAwaiter().GetResult();
+            }
+            using var network = new NetworkStream(socket, ownsSocket: false);
+            using var stream = tls is null ? network : tls.AsClient(network, reference.Host);
+            Span<byte> request = stackalloc byte[36];
+            BinaryPrimitives.WriteUInt32LittleEndian(request, WeightStore.RequestMagic);
+            hash.CopyTo(request[4..]);
+            stream.Write(request);
+            stream.Flush();
+            Span<byte> reply = stackalloc byte[9];
+            stream.ReadExactly(reply);
+            if (reply[0] == WeightStore.Unknown) throw new WeightTransferException($"{reference}: the offering node no longer holds it");
+            var size = BinaryPrimitives.ReadInt64LittleEndian(reply[1..]);
+            if (size != reference.ByteSize)
+                throw new WeightTransferException($"{reference}: the offering node announces {size} bytes, the reference {reference.ByteSize}");
+            return WeightCodec.Read(stream, size, reference.Hash);
+        }
+        catch (Exception e) when (ct.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            throw new OperationCanceledException($"fetching {reference} was cancelled", e, ct);
+        }
+        catch (Exception e) when (e is IOException or SocketException or AuthenticationException or ObjectDisposedException
+            && e is not WeightTransferException)
+        {
+            throw new WeightTransferException($"fetching {reference} failed: {e.Message}", e);
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new WeightTransferException($"fetching {reference}: no connection within {settings.ConnectTimeout}", e);
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using FedActors.Core;
+
+namespace FedActors.Cluster;
+
+/// <summary>
+/// A node's data plane: the weight snapshots it offers, served over one TCP listener. A snapshot is registered
+/// by reference (never copied) and streamed to whoever asks for its content hash; TCP's flow control is the
+/// back-pressure. Keeps the last <see cref="ClusterSettings.StoreCapacity"/> snapshots.
+/// Wire: request "FAWQ" + 32-byte SHA-256; reply status byte (0 ok, 1 unknown) + int64 size + the
+/// <see cref="WeightCodec"/> encoding.
+/// </summary>
+public sealed class WeightStore : IDisposable
+{
+    internal const uint RequestMagic = 0x51574146; // "FAWQ" little-endian
+    internal const byte Found = 0;
+    internal const byte Unknown = 1;
+
+    private readonly ClusterSettings _settings;
+    private readonly TcpListener _listener;
+    private readonly DataPlaneTls? _tls;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (ModelWeights Weights, WeightRef Ref)> _offered = new(StringComparer.Ordinal);
+    private readonly LinkedList<string> _age = new();
+    private readonly ConditionalWeakTable<ModelWeights, WeightRef> _known = [];
+    private long _version;
+
+    private WeightStore(ClusterSettings settings, TcpListener listener, DataPlaneTls? tls)
+    {
+        _settings = settings;
+        _listener = listener;
+        _tls = tls;
+        Host = settings.DataPlaneHost;
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        _ = Task.Factory.StartNew(AcceptLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>The host this store advertises in its <see cref="WeightRef"/>s.</summary>
+    public string Host { get; }
+
+    /// <summary>The port it listens on (the ephemeral one when <c>data-plane.port = 0</c>).</summary>
+    public int Port { get; }
+
+    /// <summary>Binds the listener of <c>data-plane.hostname:port</c> and starts serving.</summary>
+    public static WeightStore Start(ClusterSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var bind = IPAddress.TryParse(settings.DataPlaneHost, out var ip) ? ip : IPAddress.Any;
+        var listener = new TcpListener(bind, settings.DataPort);
+        listener.Start(backlog: 64);
+        try
+        {
+            return new WeightStore(settings, listener, DataPlaneTls.From(settings));
+        }
+        catch
+        {
+            listener.Stop();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Offers <paramref name="weights"/> for fetching and says where to fetch it. Registering one snapshot again
+    /// is cheap (its hash is remembered per instance) and refreshes its place in the store.
+    /// </summary>
+    /// <exception cref="WeightTransferException">It is larger than <c>data-plane.max-transfer-bytes</c>.</exception>
+    public WeightRef Register(ModelWeights weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (!_known.TryGetValue(weights, out var known))
+        {
+            var size = WeightCodec.EncodedSize(weights);
+            if (size > _settings.MaxTransferBytes)
+                throw new WeightTransferException(
+                    $"a {size}-byte snapshot exceeds {ClusterSettings.Section}.data-plane.max-transfer-bytes = {_settings.MaxTransferBytes}");
+            known = new WeightRef(weights.ContentHash(), 0, Host, Port, size);
+        }
+        lock (_gate)
+        {
+            var reference = known with { Version = ++_version };
+            _known.AddOrUpdate(weights, reference);
+            if (_offered.ContainsKey(reference.Hash)) _age.Remove(reference.Hash);
+            _offered[reference.Hash] = (weights, reference);
+            _age.AddLast(reference.Hash);
+            while (_age.Count > _settings.StoreCapacity)
+            {
+                _offered.Remove(_age.First!.Value);
+                _age.RemoveFirst();
+            }
+            return reference;
+        }
+    }
+
+    /// <summary>Stops offering the snapshot of <paramref name="hash"/>.</summary>
+    public void Release(string hash)
+    {
+        lock (_gate)
+        {
+            if (_offered.Remove(hash)) _age.Remove(hash);
+        }
+    }
+
+    /// <summary>Fetches the snapshot <paramref name="reference"/> points at, checking its size and hash.</summary>
+    public ModelWeights Fetch(WeightRef reference, CancellationToken ct = default) => WeightFetcher.Fetch(reference, _settings, _tls, ct);
+
+    /// <summary>As <see cref="Fetch"/>, on a thread of its own.</summary>
+    public Task<ModelWeights> FetchAsync(WeightRef reference, CancellationToken ct = default) =>
+        Task.Factory.StartNew(() => Fetch(reference, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        _tls?.Dispose();
+        _stop.Dispose();
+    }
+
+    private void AcceptLoop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = _listener.AcceptSocket();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                return; // stopped
+            }
+            _ = Task.Factory.StartNew(() => Serve(socket), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+    }
+
+    private void Serve(Socket socket)
+    {
+        try
+        {
+            using var connection = socket;
+            Tune(socket, _settings);
+            using var stream = Secure(new NetworkStream(socket, ownsSocket: false));
+            Span<byte> request = stackalloc byte[36];
+            stream.ReadExactly(request);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(request) != RequestMagic) return;
+            var hash = Convert.ToHexString(request[4..]).ToLowerInvariant();
+            (ModelWeights Weights, WeightRef Ref) entry;
+            bool found;
+            lock (_gate) found = _offered.TryGetValue(hash, out entry);
+            Span<byte> reply = stackalloc byte[9];
+            reply[0] = found ? Found : Unknown;
+            BinaryPrimitives.WriteInt64LittleEndian(reply[1..], found ? entry.Ref.ByteSize : 0);
+            stream.Write(reply);
+            if (found) WeightCodec.Write(stream, entry.Weights);
+            else stream.Flush();
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or System.Security.Authentication.AuthenticationException
+            or OperationCanceledException)
+        {
+            // The fetching side reports the failure; a server has nobody to tell.
+        }
+    }
+
+    private Stream Secure(NetworkStream network) => _tls is null ? network : _tls.AsServer(network);
+
+    internal static void Tune(Socket socket, ClusterSettings settings)
+    {
+        socket.NoDelay = true;
+        socket.SendBufferSize = 4 << 20;
+        socket.ReceiveBufferSize = 4 << 20;
+        var idle = (int)Math.Min(int.MaxValue, settings.IdleTimeout.TotalMilliseconds);
+        socket.SendTimeout = idle;
+        socket.ReceiveTimeout = idle;
+    }
+}
