@@ -38,7 +38,7 @@ internal sealed class DataPlaneTls : IDisposable
 
     public Stream AsServer(Stream network)
     {
-        var ssl = new SslStream(network, leaveInnerStreamOpen: false, IsPinned);
+        var ssl = new SslStream(network, leaveInnerStreamOpen: false);
         using var deadline = new CancellationTokenSource(_handshakeTimeout);
         ssl.AuthenticateAsServerAsync(
             new SslServerAuthenticationOptions
@@ -54,7 +54,7 @@ internal sealed class DataPlaneTls : IDisposable
 
     public Stream AsClient(Stream network, string host)
     {
-        var ssl = new SslStream(network, leaveInnerStreamOpen: false, IsPinned, (_, _, _, _, _) => _own);
+        var ssl = new SslStream(network, leaveInnerStreamOpen: false);
         using var deadline = new CancellationTokenSource(_handshakeTimeout);
         ssl.AuthenticateAsClientAsync(
             new SslClientAuthenticationOptions

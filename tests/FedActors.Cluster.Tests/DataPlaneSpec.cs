@@ -1,0 +1,193 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Akka.Configuration;
+using FedActors.Core;
+
+namespace FedActors.Cluster.Tests;
+
+/// <summary>The weight data plane on loopback: round trips, integrity, bounds, TLS.</summary>
+public sealed class DataPlaneSpec : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("fedactors-dataplane-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    internal static ClusterSettings Settings(string hocon = "") =>
+        ClusterSettings.Create(ConfigurationFactory.ParseString(hocon));
+
+    internal static ModelWeights Sample(int values = 1000, float offset = 0f) => new([
+        new NamedTensor("backbone.conv1.weight", [values / 10, 10], Enumerable.Range(0, values).Select(i => i * 0.5f + offset).ToArray()),
+        new NamedTensor("backbone.bn1.num_batches_tracked", [], [3f]),
+        new NamedTensor("head.A.bias", [2], [-1f, 1f]),
+    ]);
+
+    [Fact]
+    public void Store_must_hand_a_registered_snapshot_to_a_fetcher_unchanged()
+    {
+        using var sender = WeightStore.Start(Settings());
+        using var receiver = WeightStore.Start(Settings());
+        var weights = Sample();
+
+        var reference = sender.Register(weights);
+        var fetched = receiver.Fetch(reference);
+
+        Assert.Equal(weights.ContentHash(), reference.Hash);
+        Assert.Equal(WeightCodec.EncodedSize(weights), reference.ByteSize);
+        Assert.Equal(weights.Names, fetched.Names);
+        Assert.All(weights, t => Assert.Equal(t.Data, fetched[t.Name].Data));
+        Assert.Equal([], fetched["backbone.bn1.num_batches_tracked"].Shape);
+        Assert.Equal(reference.Hash, fetched.ContentHash());
+    }
+
+    [Fact]
+    public void Store_must_say_so_when_it_no_longer_holds_a_snapshot()
+    {
+        using var store = WeightStore.Start(Settings("fedactors.cluster.data-plane.store-capacity = 1"));
+        var first = store.Register(Sample(offset: 1));
+        store.Register(Sample(offset: 2)); // pushes the first out
+
+        var e = Assert.Throws<WeightTransferException>(() => store.Fetch(first));
+        Assert.Contains("no longer holds it", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fetcher_must_reject_a_stream_with_one_corrupted_byte()
+    {
+        var weights = Sample();
+        var payload = Encode(weights);
+        payload[^5] ^= 0x01; // one bit of the last tensor's values
+        using var store = WeightStore.Start(Settings());
+        using var liar = new ScriptedServer(payload);
+        var reference = new WeightRef(weights.ContentHash(), 1, "127.0.0.1", liar.Port, payload.Length);
+
+        var e = Assert.Throws<WeightTransferException>(() => store.Fetch(reference));
+        Assert.Contains("integrity check failed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fetcher_must_reject_a_stream_that_is_shorter_than_announced()
+    {
+        var weights = Sample();
+        var payload = Encode(weights);
+        using var store = WeightStore.Start(Settings());
+        using var liar = new ScriptedServer(payload[..^100], announce: payload.Length);
+        var reference = new WeightRef(weights.ContentHash(), 1, "127.0.0.1", liar.Port, payload.Length);
+
+        var e = Assert.Throws<WeightTransferException>(() => store.Fetch(reference));
+        Assert.Contains("ended before", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Data_plane_must_enforce_max_transfer_bytes_on_both_ends()
+    {
+        using var small = WeightStore.Start(Settings("fedactors.cluster.data-plane.max-transfer-bytes = 1024"));
+        using var large = WeightStore.Start(Settings());
+        var weights = Sample(values: 1000); // ~4 KB
+
+        var offered = Assert.Throws<WeightTransferException>(() => small.Register(weights));
+        Assert.Contains("max-transfer-bytes = 1024", offered.Message, StringComparison.Ordinal);
+        var fetched = Assert.Throws<WeightTransferException>(() => small.Fetch(large.Register(weights)));
+        Assert.Contains("max-transfer-bytes = 1024", fetched.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fetcher_must_fail_clearly_when_nobody_listens()
+    {
+        using var store = WeightStore.Start(Settings("fedactors.cluster.data-plane.connect-timeout = 2s"));
+        var port = FreePort();
+        var reference = new WeightRef(new string('a', 64), 1, "127.0.0.1", port, 100);
+
+        var e = Assert.Throws<WeightTransferException>(() => store.Fetch(reference));
+        Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Data_plane_must_round_trip_over_tls_with_a_pinned_certificate()
+    {
+        var pfx = SelfSignedPfx("node", "secret");
+        var tls = $$"""fedactors.cluster.tls { enabled = on, certificate = "{{pfx}}", password = "secret" }""";
+        using var sender = WeightStore.Start(Settings(tls));
+        using var receiver = WeightStore.Start(Settings(tls));
+        var weights = Sample();
+
+        var fetched = receiver.Fetch(sender.Register(weights));
+
+        Assert.Equal(weights.ContentHash(), fetched.ContentHash());
+    }
+
+    [Fact]
+    public void Data_plane_must_refuse_a_peer_with_another_certificate()
+    {
+        var mine = SelfSignedPfx("mine", "");
+        var theirs = SelfSignedPfx("theirs", "");
+        using var sender = WeightStore.Start(Settings($$"""fedactors.cluster.tls { enabled = on, certificate = "{{theirs}}" }"""));
+        using var receiver = WeightStore.Start(Settings($$"""fedactors.cluster.tls { enabled = on, certificate = "{{mine}}" }"""));
+
+        Assert.Throws<WeightTransferException>(() => receiver.Fetch(sender.Register(Sample())));
+    }
+
+    [Fact]
+    public void Data_plane_must_not_talk_to_a_plain_peer_when_tls_is_on()
+    {
+        var pfx = SelfSignedPfx("node", "");
+        using var plain = WeightStore.Start(Settings());
+        using var secure = WeightStore.Start(Settings($$"""fedactors.cluster.tls { enabled = on, certificate = "{{pfx}}" }"""));
+
+        Assert.Throws<WeightTransferException>(() => secure.Fetch(plain.Register(Sample())));
+    }
+
+    internal static byte[] Encode(ModelWeights weights)
+    {
+        using var buffer = new MemoryStream();
+        WeightCodec.Write(buffer, weights);
+        return buffer.ToArray();
+    }
+
+    private string SelfSignedPfx(string name, string password)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var path = Path.Combine(_dir, name + ".pfx");
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12, password.Length == 0 ? null : password));
+        return path;
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>A data-plane server that answers any request with the bytes it was given.</summary>
+    private sealed class ScriptedServer : IDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+
+        public ScriptedServer(byte[] payload, long? announce = null)
+        {
+            _listener.Start();
+            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+            _ = Task.Run(async () =>
+            {
+                using var socket = await _listener.AcceptSocketAsync();
+                await using var stream = new NetworkStream(socket);
+                var request = new byte[36];
+                await stream.ReadExactlyAsync(request);
+                var reply = new byte[9];
+                BinaryPrimitives.WriteInt64LittleEndian(reply.AsSpan(1), announce ?? payload.Length);
+                await stream.WriteAsync(reply);
+                await stream.WriteAsync(payload);
+                socket.Shutdown(SocketShutdown.Both);
+            });
+        }
+
+        public int Port { get; }
+
+        public void Dispose() => _listener.Stop();
+    }
+}
