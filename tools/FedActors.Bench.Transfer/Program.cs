@@ -1,0 +1,126 @@
+// Moves a ResNet50-sized state (100 MB of float32) over loopback, in one process, three ways, and prints MB/s:
+//   raw        one socket pair, 1 MiB writes of a byte[] into a byte[] (the ceiling);
+//   data-plane WeightStore.Register on one store, Fetch from another (encode, TCP, decode, SHA-256 check);
+//   tls        the same over mutual TLS (self-signed certificate made here).
+// Usage: dotnet run -c Release --project tools/FedActors.Bench.Transfer -- [megabytes=100] [repeats=5]
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Akka.Configuration;
+using FedActors.Cluster;
+using FedActors.Core;
+
+var megabytes = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
+var repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+var weights = State(megabytes * 1_000_000L);
+var bytes = WeightCodec.EncodedSize(weights);
+Console.WriteLine($"state: {weights.Count} tensors, {bytes / 1e6:F1} MB encoded; {repeats} transfers each, best and median MB/s");
+
+var raw = Measure(repeats, () => RawLoopback(bytes));
+Report("raw loopback TCP", bytes, raw);
+
+var hashing = Stopwatch.StartNew();
+_ = weights.ContentHash();
+Console.WriteLine($"{"register (SHA-256 once)",-28} {hashing.Elapsed.TotalMilliseconds,8:F0} ms (sender side, once per snapshot, not in the transfers)");
+
+var plain = Settings("");
+using (var sender = WeightStore.Start(plain))
+using (var receiver = WeightStore.Start(plain))
+{
+    var reference = sender.Register(weights);
+    Report("data plane", bytes, Measure(repeats, () => receiver.Fetch(reference)), raw);
+}
+
+var dir = Directory.CreateTempSubdirectory("fedactors-bench-").FullName;
+try
+{
+    var pfx = Path.Combine(dir, "node.pfx");
+    using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+    using (var cert = new CertificateRequest("CN=bench", key, HashAlgorithmName.SHA256)
+               .CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1)))
+        File.WriteAllBytes(pfx, cert.Export(X509ContentType.Pkcs12));
+    var tls = Settings($$"""fedactors.cluster.tls { enabled = on, certificate = "{{pfx}}" }""");
+    using var sender = WeightStore.Start(tls);
+    using var receiver = WeightStore.Start(tls);
+    var reference = sender.Register(weights);
+    Report("data plane + TLS", bytes, Measure(repeats, () => receiver.Fetch(reference)), raw);
+}
+finally
+{
+    Directory.Delete(dir, recursive: true);
+}
+
+static ClusterSettings Settings(string hocon) => ClusterSettings.Create(ConfigurationFactory.ParseString(hocon));
+
+// ResNet50's shape of a state dict: a few large tensors and many small ones.
+static ModelWeights State(long targetBytes)
+{
+    var tensors = new List<NamedTensor>();
+    var random = new Random(1);
+    long left = targetBytes / 4;
+    for (var i = 0; left > 0; i++)
+    {
+        var n = (int)Math.Min(left, i % 4 == 3 ? 2048 : 2_359_296);
+        var data = new float[n];
+        for (var j = 0; j < n; j++) data[j] = (float)random.NextDouble();
+        tensors.Add(new NamedTensor($"layer{i / 4}.{i % 4}.weight", [n], data));
+        left -= n;
+    }
+    return new ModelWeights(tensors);
+}
+
+static List<TimeSpan> Measure(int repeats, Action transfer)
+{
+    transfer(); // warm-up: connections, JIT, page faults
+    var times = new List<TimeSpan>();
+    for (var i = 0; i < repeats; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        transfer();
+        times.Add(watch.Elapsed);
+    }
+    return times;
+}
+
+static void Report(string what, long bytes, List<TimeSpan> times, List<TimeSpan>? raw = null)
+{
+    static double Rate(long b, TimeSpan t) => b / 1e6 / t.TotalSeconds;
+    static double Median(List<TimeSpan> ts) => ts.Select(t => t.TotalSeconds).Order().ElementAt(ts.Count / 2);
+    var best = Rate(bytes, times.Min());
+    var median = bytes / 1e6 / Median(times);
+    var share = raw is null ? "" : $"  ({100 * median / (bytes / 1e6 / Median(raw)):F0}% of raw, median)";
+    Console.WriteLine($"{what,-28} best {best,7:F0} MB/s  median {median,7:F0} MB/s{share}");
+}
+
+static void RawLoopback(long bytes)
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+    var source = new byte[1 << 20];
+    var sink = new byte[bytes];
+    var send = Task.Factory.StartNew(() =>
+    {
+        using var socket = listener.AcceptSocket();
+        socket.SendBufferSize = 4 << 20;
+        for (long at = 0; at < bytes; at += source.Length)
+            socket.Send(source.AsSpan(0, (int)Math.Min(source.Length, bytes - at)));
+        socket.Shutdown(SocketShutdown.Send);
+    }, TaskCreationOptions.LongRunning);
+    using (var client = new Socket(SocketType.Stream, ProtocolType.Tcp))
+    {
+        client.ReceiveBufferSize = 4 << 20;
+        client.Connect(IPAddress.Loopback, port);
+        long got = 0;
+        while (got < bytes)
+        {
+            var n = client.Receive(sink.AsSpan((int)got, (int)Math.Min(1 << 20, bytes - got)));
+            if (n == 0) throw new IOException("raw sender closed early");
+            got += n;
+        }
+    }
+    send.GetAwaiter().GetResult();
+}
