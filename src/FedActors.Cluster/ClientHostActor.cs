@@ -1,0 +1,122 @@
+using Akka.Actor;
+using Akka.Event;
+using FedActors.Core;
+
+namespace FedActors.Cluster;
+
+/// <summary>
+/// Hosts a node's clients for remote coordinators: fetches the global weights a request points at (once per
+/// snapshot for all its clients), runs the client on a thread of its own, one call per client at a time, offers the
+/// trained weights on the node's data plane and replies with where to fetch them. Never blocks its own thread.
+/// </summary>
+public sealed class ClientHostActor : ReceiveActor
+{
+    public const string Name = "fedactors-client-host";
+    private const int GlobalsKept = 4;
+
+    private readonly Dictionary<string, ClientLane> _clients;
+    private readonly ClientHost.Roster _roster;
+    private readonly WeightStore _store;
+    private readonly Dictionary<string, Task<ModelWeights>> _globals = new(StringComparer.Ordinal);
+    private readonly Queue<string> _globalAge = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public ClientHostActor(IReadOnlyList<IFederatedClient> clients, WeightStore store)
+    {
+        _clients = clients.ToDictionary(c => c.Id, c => new ClientLane(c), StringComparer.Ordinal);
+        _roster = new ClientHost.Roster([.. clients.Select(c => new ClientHost.HostedClient(c.Id, c.Task))]);
+        _store = store;
+        Receive<ClientHost.Hello>(_ => Sender.Tell(_roster));
+        Receive<ClientHost.Fit>(OnFit);
+        Receive<ClientHost.Evaluate>(OnEvaluate);
+    }
+
+    public static Props Props(IReadOnlyList<IFederatedClient> clients, WeightStore store) =>
+        Akka.Actor.Props.Create(() => new ClientHostActor(clients, store));
+
+    protected override void PostStop()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private void OnFit(ClientHost.Fit fit)
+    {
+        if (!TryLane(fit, out var lane)) return;
+        var global = Global(fit.Global);
+        var store = _store;
+        var ct = _stopping.Token;
+        Reply(fit, Start(async () =>
+        {
+            var weights = await global.ConfigureAwait(false);
+            var result = await lane.Call(c => c.Fit(new FitIns(fit.Round, fit.Phase, weights, fit.Config), ct)).ConfigureAwait(false);
+            return (ClientHost.IReply)new ClientHost.Fitted(fit.CallId, result.Round, store.Register(result.Weights), result.NumExamples, result.Metrics);
+        }));
+    }
+
+    private void OnEvaluate(ClientHost.Evaluate evaluate)
+    {
+        if (!TryLane(evaluate, out var lane)) return;
+        var global = Global(evaluate.Global);
+        var ct = _stopping.Token;
+        Reply(evaluate, Start(async () =>
+        {
+            var weights = await global.ConfigureAwait(false);
+            var result = await lane.Call(c => c.Evaluate(new EvaluateIns(evaluate.Round, evaluate.Phase, weights, evaluate.Config), ct))
+                .ConfigureAwait(false);
+            return (ClientHost.IReply)new ClientHost.Evaluated(evaluate.CallId, result.Round, result.NumExamples, result.Metrics);
+        }));
+    }
+
+    private bool TryLane(ClientHost.IRequest request, out ClientLane lane)
+    {
+        if (_clients.TryGetValue(request.ClientId, out lane!)) return true;
+        Sender.Tell(new ClientHost.Failed(request.CallId, $"client '{request.ClientId}' is not hosted on {Self.Path.Address}"));
+        return false;
+    }
+
+    private void Reply(ClientHost.IRequest request, Task<ClientHost.IReply> work)
+    {
+        var log = _log;
+        work.PipeTo(Sender, Self, failure: e =>
+        {
+            var cause = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : e;
+            log.Warning("client {0}: call {1} failed: {2}", request.ClientId, request.CallId, cause.Message);
+            return new ClientHost.Failed(request.CallId, $"{cause.GetType().Name}: {cause.Message}");
+        });
+    }
+
+    private static Task<ClientHost.IReply> Start(Func<Task<ClientHost.IReply>> work) => work();
+
+    // One fetch per global snapshot, shared by every client of the node.
+    private Task<ModelWeights> Global(WeightRef reference)
+    {
+        if (_globals.TryGetValue(reference.Hash, out var known) && !known.IsFaulted && !known.IsCanceled) return known;
+        var fetch = _store.FetchAsync(reference, _stopping.Token);
+        if (!_globals.ContainsKey(reference.Hash)) _globalAge.Enqueue(reference.Hash);
+        _globals[reference.Hash] = fetch;
+        while (_globalAge.Count > GlobalsKept) _globals.Remove(_globalAge.Dequeue());
+        return fetch;
+    }
+
+    /// <summary>One hosted client: its calls run one at a time, each on a thread of its own (training blocks).</summary>
+    private sealed class ClientLane(IFederatedClient client)
+    {
+        private readonly SemaphoreSlim _turn = new(1, 1);
+
+        public async Task<T> Call<T>(Func<IFederatedClient, T> call)
+        {
+            await _turn.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                return await Task.Factory.StartNew(() => call(client), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                    .ConfigureAwait(false);
+            }
+            finally
+            {
+                _turn.Release();
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using Akka.Actor;
+using FedActors.Core;
+
+namespace FedActors.Cluster;
+
+/// <summary>The coordinator node's entry point: the remote clients to pass to <c>Experiment.RunAsync</c>.</summary>
+public static class ClusterCoordinator
+{
+    /// <summary>
+    /// Waits until client nodes in the cluster host at least <paramref name="min"/> clients, then returns a
+    /// <see cref="RemoteClientProxy"/> for each client known at that moment, ordered by id. A client whose node
+    /// leaves later fails its calls at once; when the node comes back its clients answer again through the same
+    /// proxies. Clients that join after this call are not in the list.
+    /// </summary>
+    /// <exception cref="TimeoutException">Fewer than <paramref name="min"/> clients joined within <paramref name="timeout"/>.</exception>
+    public static async Task<IReadOnlyList<IFederatedClient>> WaitForClientsAsync(
+        ActorSystem system, int min, TimeSpan timeout, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentOutOfRangeException.ThrowIfLessThan(min, 1);
+        var node = FedActorsNode.Get(system);
+        var ready = await node.Directory
+            .Ask<ClientDirectory.Ready>(new ClientDirectory.AwaitClients(min, timeout), Timeout.InfiniteTimeSpan, ct)
+            .ConfigureAwait(false);
+        return [.. ready.Clients.Select(c => new RemoteClientProxy(node.Directory, node.Store, c))];
+    }
+
+    /// <summary>As above with <c>fedactors.cluster.min-clients</c> and <c>wait-for-clients</c> of the system's config.</summary>
+    public static Task<IReadOnlyList<IFederatedClient>> WaitForClientsAsync(ActorSystem system, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var settings = FedActorsNode.Get(system).Settings;
+        return WaitForClientsAsync(system, settings.MinClients, settings.WaitForClients, ct);
+    }
+}
+
+/// <summary>A client node's entry point.</summary>
+public static class ClientNode
+{
+    /// <summary>
+    /// Serves <paramref name="clients"/> (built by the composition layer, with their local data) to the coordinator;
+    /// their ids must be unique across the cluster. Call once per node. Returns the host actor; the clients stay
+    /// served until the system terminates.
+    /// </summary>
+    public static IActorRef Host(ActorSystem system, IReadOnlyList<IFederatedClient> clients)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(clients);
+        if (clients.Count == 0) throw new ArgumentException("a client node needs at least one client", nameof(clients));
+        var duplicate = clients.GroupBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"two clients share the id '{duplicate.Key}'", nameof(clients));
+        return system.ActorOf(ClientHostActor.Props(clients, FedActorsNode.Get(system).Store), ClientHostActor.Name);
+    }
+}

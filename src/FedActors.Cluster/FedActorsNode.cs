@@ -1,0 +1,61 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace FedActors.Cluster;
+
+/// <summary>
+/// What one actor system needs to take part in a FedActors cluster: its settings and its data plane, started once
+/// and stopped with the system. <see cref="Create"/> makes such a system and joins the cluster.
+/// </summary>
+public sealed class FedActorsNode : IExtension
+{
+    private readonly Lazy<IActorRef> _directory;
+
+    internal FedActorsNode(ExtendedActorSystem system)
+    {
+        Settings = ClusterSettings.Create(system.Settings.Config);
+        Store = WeightStore.Start(Settings);
+        system.RegisterOnTermination(Store.Dispose);
+        _directory = new Lazy<IActorRef>(() => system.ActorOf(ClientDirectoryActor.Props(), ClientDirectoryActor.Name));
+    }
+
+    public ClusterSettings Settings { get; }
+
+    /// <summary>This node's data plane.</summary>
+    public WeightStore Store { get; }
+
+    /// <summary>The coordinator's directory of remote clients, started on first use.</summary>
+    internal IActorRef Directory => _directory.Value;
+
+    public static FedActorsNode Get(ActorSystem system) => system.WithExtension<FedActorsNode, FedActorsNodeProvider>();
+
+    /// <summary>
+    /// Creates actor system <paramref name="name"/> from <paramref name="config"/> (the root config: its
+    /// <c>fedactors.cluster</c> section, any <c>akka</c> keys of its own) with the Akka settings derived from
+    /// <c>fedactors.cluster</c> on top, starts its data plane and joins the seed nodes, or itself when there are none.
+    /// Every node of one cluster must use the same <paramref name="name"/>.
+    /// </summary>
+    public static ActorSystem Create(Config config, string name = "fedactors")
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var settings = ClusterSettings.Create(config);
+        var system = ActorSystem.Create(name, ClusterNodeConfig.Create(settings).WithFallback(config).WithFallback(ClusterSettings.Defaults));
+        try
+        {
+            Get(system);
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            if (settings.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress);
+            return system;
+        }
+        catch
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw;
+        }
+    }
+}
+
+internal sealed class FedActorsNodeProvider : ExtensionIdProvider<FedActorsNode>
+{
+    public override FedActorsNode CreateExtension(ExtendedActorSystem system) => new(system);
+}

@@ -1,0 +1,71 @@
+using Akka.Actor;
+using FedActors.Core;
+
+namespace FedActors.Cluster;
+
+/// <summary>
+/// A client that lives on another node, as the engine sees it: Fit and Evaluate offer the global weights on this
+/// node's data plane, send the control message through the coordinator's <see cref="ClientDirectoryActor"/>, wait
+/// for the reply and fetch the trained weights from the client node. Runs on the engine's trainer thread (blocking
+/// there is what the interface expects). A lost node makes the call throw at once.
+/// </summary>
+public sealed class RemoteClientProxy : IFederatedClient
+{
+    private static long s_callIds;
+    private readonly IActorRef _directory;
+    private readonly WeightStore _store;
+
+    public RemoteClientProxy(IActorRef directory, WeightStore store, ClientHost.HostedClient client)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(client);
+        _directory = directory;
+        _store = store;
+        Id = client.Id;
+        Task = client.Task;
+    }
+
+    public string Id { get; }
+    public string Task { get; }
+
+    public FitRes Fit(FitIns instructions, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(instructions);
+        var global = _store.Register(instructions.Global);
+        var reply = Call(
+            new ClientHost.Fit(NextCallId(), Id, instructions.Round, instructions.Phase, global, instructions.Config), cancellation);
+        var fitted = reply as ClientHost.Fitted ?? throw Unexpected(reply);
+        var weights = _store.Fetch(fitted.Weights, cancellation);
+        return new FitRes(Id, fitted.Round, weights, fitted.NumExamples, fitted.Metrics);
+    }
+
+    public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(instructions);
+        var global = _store.Register(instructions.Global);
+        var reply = Call(
+            new ClientHost.Evaluate(NextCallId(), Id, instructions.Round, instructions.Phase, global, instructions.Config), cancellation);
+        var evaluated = reply as ClientHost.Evaluated ?? throw Unexpected(reply);
+        return new EvaluateRes(Id, evaluated.Round, evaluated.NumExamples, evaluated.Metrics);
+    }
+
+    public override string ToString() => $"remote client {Id}";
+
+    private static long NextCallId() => Interlocked.Increment(ref s_callIds);
+
+    private ClientHost.IReply Call(ClientHost.IRequest request, CancellationToken cancellation)
+    {
+        var reply = _directory.Ask<ClientHost.IReply>(new ClientDirectory.Call(request), Timeout.InfiniteTimeSpan, cancellation)
+            .GetAwaiter().GetResult();
+        return reply is ClientHost.Failed failed ? throw new RemoteClientException(Id, failed.Reason) : reply;
+    }
+
+    private RemoteClientException Unexpected(ClientHost.IReply reply) => new(Id, $"unexpected reply {reply.GetType().Name}");
+}
+
+/// <summary>A remote client's call produced no result; <see cref="Exception.Message"/> says why (the round records it).</summary>
+public sealed class RemoteClientException(string clientId, string reason) : Exception($"remote client {clientId}: {reason}")
+{
+    public string ClientId { get; } = clientId;
+}
