@@ -27,6 +27,7 @@ public sealed class FedAvgAccumulator
     private readonly List<string> _order = [];
     private readonly List<(ModelWeights Update, float Weight)> _pending = [];
     private readonly ParallelOptions _parallel;
+    private bool _finished;
 
     /// <param name="foldWidth">Updates kept (by reference) until they are folded in together; 1 folds each at once.</param>
     /// <param name="maxThreads">Threads a fold may use; null: one per core.</param>
@@ -45,13 +46,15 @@ public sealed class FedAvgAccumulator
     public void Add(ModelWeights update, long numExamples)
     {
         ArgumentNullException.ThrowIfNull(update);
+        if (_finished) throw new InvalidOperationException("the accumulator has already given its result");
         if (numExamples <= 0) throw new ArgumentOutOfRangeException(nameof(numExamples), "an update needs a positive sample count");
         // Shapes are checked on arrival, so a bad update is refused before it joins the waiting ones.
         foreach (var tensor in update)
         {
             if (!_sums.TryGetValue(tensor.Name, out var sum))
             {
-                _sums[tensor.Name] = new Sum(tensor.Shape, new float[tensor.Data.Length]);
+                // Uninitialised: the first update folded in writes every element (Multiply, not MultiplyAdd).
+                _sums[tensor.Name] = new Sum(tensor.Shape, GC.AllocateUninitializedArray<float>(tensor.Data.Length));
                 _order.Add(tensor.Name);
             }
             else if (!sum.Shape.AsSpan().SequenceEqual(tensor.Shape))
@@ -67,21 +70,23 @@ public sealed class FedAvgAccumulator
 
     /// <summary>
     /// The averaged tensors laid over <paramref name="current"/>: tensors no update carried keep their
-    /// current value; tensors only updates carried are appended.
+    /// current value; tensors only updates carried are appended. The sums become the means in place (the
+    /// result owns them), so this may be called once.
     /// </summary>
     public ModelWeights Result(ModelWeights current)
     {
         ArgumentNullException.ThrowIfNull(current);
+        if (_finished) throw new InvalidOperationException("the accumulator has already given its result");
         Fold();
-        var means = _order.Select(name => (Name: name, Sum: _sums[name], Mean: new float[_sums[name].Values.Length])).ToList();
-        var work = Chunks(means.Select(m => m.Mean.Length).ToList());
-        Parallel.ForEach(work, _parallel, chunk =>
+        _finished = true;
+        var sums = _order.Select(name => _sums[name]).ToList();
+        Parallel.ForEach(Chunks(sums.Select(s => s.Values.Length).ToList()), _parallel, chunk =>
         {
-            var (_, sum, mean) = means[chunk.Tensor];
-            TensorPrimitives.Divide(
-                sum.Values.AsSpan(chunk.Start, chunk.Length), (float)sum.Weight, mean.AsSpan(chunk.Start, chunk.Length));
+            var sum = sums[chunk.Tensor];
+            var values = sum.Values.AsSpan(chunk.Start, chunk.Length);
+            TensorPrimitives.Divide(values, (float)sum.Weight, values);
         });
-        return current.With(new ModelWeights(means.Select(m => new NamedTensor(m.Name, m.Sum.Shape, m.Mean))));
+        return current.With(new ModelWeights(_order.Select(name => new NamedTensor(name, _sums[name].Shape, _sums[name].Values))));
     }
 
     /// <summary>Adds every waiting update to the sums, chunk by chunk.</summary>
