@@ -51,6 +51,9 @@ public sealed class CoordinatorActor : ReceiveActor
         _pool = pool;
         _onRound = onRound;
         _global = plan.Initial;
+        // Resuming: the rounds before the start point are done and plan.Initial is their result.
+        _phaseIndex = plan.StartPhase;
+        _round = plan.StartAfterRound;
         Idle();
     }
 

@@ -75,6 +75,9 @@ public static class Experiment
             if (phase is null || string.IsNullOrEmpty(phase.Phase) || phase.FitConfig is null || phase.Rounds < 0)
                 throw new ArgumentException($"arm '{plan.Arm}': a phase needs a name, a fit config and 0 or more rounds", nameof(plan));
         }
+        if (plan.StartPhase < 0 || plan.StartPhase > plan.Phases.Count
+            || plan.StartAfterRound < 0 || (plan.StartPhase < plan.Phases.Count && plan.StartAfterRound > plan.Phases[plan.StartPhase].Rounds))
+            throw new ArgumentException($"arm '{plan.Arm}': resume point phase {plan.StartPhase}, round {plan.StartAfterRound} is outside the plan", nameof(plan));
         if (clients.Count == 0) throw new ArgumentException("an experiment needs at least one client", nameof(clients));
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var client in clients)

@@ -21,4 +21,14 @@ public sealed record ExperimentPlan(string Arm, IReadOnlyList<PhasePlan> Phases,
     /// they meet the same samples and faults.
     /// </summary>
     public long Seed { get; init; }
+
+    /// <summary>
+    /// Where a resumed experiment starts: the index of the phase in progress and how many of its rounds
+    /// are done. <see cref="Initial"/> must then be the global weights after the last finished round.
+    /// Round numbers (and so every seeded draw) continue as in an uninterrupted run.
+    /// </summary>
+    public int StartPhase { get; init; }
+
+    /// <inheritdoc cref="StartPhase"/>
+    public int StartAfterRound { get; init; }
 }

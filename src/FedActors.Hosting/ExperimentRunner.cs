@@ -103,6 +103,7 @@ public sealed class ExperimentRunner
     {
         var watch = Stopwatch.StartNew();
         ModelWeights? sslResult = null;
+        var counts = RoundCounts.Zero;
         var final = new List<ClientResult>();
         foreach (var stage in ArmPlanner.Plan(arm, clients, _settings.Rounds))
         {
@@ -116,15 +117,19 @@ public sealed class ExperimentRunner
             foreach (var p in stage.Phases) _output.PhaseStarted(arm, p.Phase, p.Rounds);
             try
             {
-                var plan = new ExperimentPlan(arm, stage.Phases, start);
+                var plan = new ExperimentPlan(arm, stage.Phases, start) { Seed = _settings.Seed };
+                // Simulated faults model unreliable federation members; a centralized trainer has none.
+                var faults = Arms.IsFederated(arm) ? _settings.Faults : FaultSettings.None;
                 var result = await Experiment.RunAsync(
                     system,
                     plan,
                     trainers,
                     new FedAvg(),
                     _settings.Engine,
+                    faults,
                     report =>
                     {
+                        counts += report.Counts;
                         metrics.Append(MetricsLog.Rows(report, taskOf));
                         _output.RoundDone(report.Arm, report.Phase, report.Round, report.TotalRounds, Progress.Format(report));
                     },
@@ -151,6 +156,6 @@ public sealed class ExperimentRunner
         }
         var seconds = watch.Elapsed.TotalSeconds;
         _output.Line(string.Format(CultureInfo.InvariantCulture, "{0}: done in {1:F1}s", arm, seconds));
-        return new ArmResult(arm, final, seconds, Budget.Describe(arm, _settings));
+        return new ArmResult(arm, final, seconds, Budget.Describe(arm, _settings)) { Counts = counts };
     }
 }

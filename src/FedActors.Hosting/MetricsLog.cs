@@ -35,6 +35,12 @@ public sealed class MetricsLog : IDisposable
         }
         foreach (var failure in report.Failures.OrderBy(f => f.ClientId, StringComparer.Ordinal))
             rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, failure.ClientId, Task(failure.ClientId), "failed", 1));
+        // Seed-determined counts only: how many replies came late depends on timing, so it goes to the summary.
+        var c = report.Counts;
+        foreach (var (name, value) in new[] { ("unavailable", c.Unavailable), ("dropped", c.Dropped), ("rejected", c.Rejected), ("restarted", c.Restarts) })
+        {
+            if (value > 0) rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, "*", "*", name, value));
+        }
         return rows;
     }
 

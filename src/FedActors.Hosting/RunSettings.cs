@@ -16,8 +16,7 @@ public sealed record ClientSpec(
     string Root,
     int Images,
     bool ExtraUnlabeled,
-    IReadOnlyList<string> Splits,
-    double Speed);
+    IReadOnlyList<string> Splits);
 
 /// <summary><c>fedactors.data.decode</c>.</summary>
 public sealed record DecodeSettings(long MaxPixels, int Parallelism, string DiskCache);
@@ -48,7 +47,8 @@ public sealed record RunSettings(
     BackboneSpec Model,
     LearningSettings Learning,
     RoundBudget Rounds,
-    EngineSettings Engine)
+    EngineSettings Engine,
+    FaultSettings Faults)
 {
     private const string Root = "fedactors";
 
@@ -86,7 +86,11 @@ public sealed record RunSettings(
                 r.Int($"{Root}.simclr.rounds", 0, 100_000),
                 r.Int($"{Root}.heads.rounds", 0, 100_000),
                 r.Int($"{Root}.supervised.rounds", 0, 100_000)),
-            Engine: r.Build($"{Root}.engine", () => EngineSettings.Create(r.Config.GetConfig($"{Root}.engine"))));
+            Engine: r.Build($"{Root}.engine", () => EngineSettings.Create(r.Config.GetConfig($"{Root}.engine"))),
+            Faults: r.Build($"{Root}.faults", () => FaultSettings.Create(r.Config.GetConfig($"{Root}.faults"), Directory.GetCurrentDirectory())));
+        var unknown = settings.Faults.UnknownClients(settings.Data.Clients.Select(c => c.Id));
+        if (unknown.Count > 0)
+            throw r.Invalid($"{Root}.faults", string.Join(", ", unknown), "names clients that are not in fedactors.data.clients");
         return settings;
     }
 
@@ -119,8 +123,7 @@ public sealed record RunSettings(
                 root,
                 entry.GetInt("images"),
                 entry.GetBoolean("extra-unlabeled"),
-                entry.GetStringList("splits").ToList(),
-                entry.GetDouble("speed"));
+                entry.GetStringList("splits").ToList());
             if (string.IsNullOrWhiteSpace(spec.Id) || spec.Id.Any(c => char.IsWhiteSpace(c) || c is ',' or '"' or '/'))
                 throw r.Invalid($"{path}.id", spec.Id, "must be a non-empty name without spaces, commas, quotes or slashes");
             if (clients.Any(c => c.Id == spec.Id)) throw r.Invalid($"{path}.id", spec.Id, "is used by another client");
@@ -133,7 +136,6 @@ public sealed record RunSettings(
             if (spec.Source != "synthetic" && spec.Root.Length == 0)
                 throw r.Invalid($"{path}.root", "", $"is empty and so is {d}.roots.{spec.Source}: say where the {spec.Source} data is (e.g. --set {d}.roots.{spec.Source}=/path)");
             if (spec.Images < 0) throw r.Invalid($"{path}.images", spec.Images.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be 0 or more");
-            if (!(spec.Speed > 0)) throw r.Invalid($"{path}.speed", spec.Speed.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be positive");
             clients.Add(spec);
         }
         return new DataSettings(

@@ -39,6 +39,12 @@ public static class SummaryWriter
                 w.WriteString("arm", arm.Arm);
                 w.WriteNumber("wall_seconds", Math.Round(arm.WallSeconds, 3));
                 w.WriteString("budget", arm.Budget);
+                w.WriteNumber("unavailable", arm.Counts.Unavailable);
+                w.WriteNumber("dropped", arm.Counts.Dropped);
+                w.WriteNumber("late", arm.Counts.Late);
+                w.WriteNumber("rejected", arm.Counts.Rejected);
+                w.WriteNumber("restarted", arm.Counts.Restarts);
+                w.WriteNumber("failed", arm.Counts.Failed);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -108,8 +114,12 @@ public static class SummaryWriter
         sb.Append("## Per client\n\n| arm | task | client | acc1 | acc5 | images |\n|---|---|---|---:|---:|---:|\n");
         foreach (var r in summary.Arms.SelectMany(a => a.Clients))
             sb.Append(inv, $"| {r.Arm} | {r.Task} | {r.Client} | {100 * r.Acc1:F2} | {100 * r.Acc5:F2} | {r.Examples} |\n");
-        sb.Append("\n## Budgets and wall time\n\n| arm | budget | seconds |\n|---|---|---:|\n");
-        foreach (var a in summary.Arms) sb.Append(inv, $"| {a.Arm} | {a.Budget} | {a.WallSeconds:F1} |\n");
+        sb.Append("\n## Budgets, faults and wall time\n\n| arm | budget | unavailable | dropped | late | rejected | restarted | seconds |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var a in summary.Arms)
+        {
+            var c = a.Counts;
+            sb.Append(inv, $"| {a.Arm} | {a.Budget} | {c.Unavailable} | {c.Dropped} | {c.Late} | {c.Rejected} | {c.Restarts} | {a.WallSeconds:F1} |\n");
+        }
         if (summary.DataReports.Count > 0)
         {
             sb.Append("\n## Data\n\n");
