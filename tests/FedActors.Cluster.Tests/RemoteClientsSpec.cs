@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Configuration;
+using FedActors.Core;
+using FedActors.Core.Strategies;
+using FedActors.Engine;
+using FedActors.Testing;
+
+namespace FedActors.Cluster.Tests;
+
+/// <summary>
+/// Whole experiments across two actor systems in one process (127.0.0.1, ephemeral ports): a coordinator node and a
+/// client node forming a cluster, clients reached through <see cref="RemoteClientProxy"/>.
+/// </summary>
+public sealed class RemoteClientsSpec : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(25);
+    private const string Fast = """
+        fedactors.cluster {
+          failure-detector { heartbeat-interval = 500ms, acceptable-heartbeat-pause = 3s }
+          split-brain-resolver.stable-after = 2s
+          wait-for-clients = 20s
+        }
+        akka.loglevel = WARNING
+        akka.cluster.log-info = off
+        """;
+
+    private readonly List<ActorSystem> _systems = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var system in _systems) await system.Terminate().WaitAsync(TimeSpan.FromSeconds(15));
+    }
+
+    private ActorSystem Node(string role, ActorSystem? seed = null)
+    {
+        var seeds = seed is null ? "[]" : $"[\"{Akka.Cluster.Cluster.Get(seed).SelfAddress}\"]";
+        var system = FedActorsNode.Create(
+            ConfigurationFactory.ParseString($"fedactors.cluster {{ role = {role}, seed-nodes = {seeds} }}\n{Fast}"), "fedactors-spec");
+        _systems.Add(system);
+        return system;
+    }
+
+    private static EngineSettings Engine(string hocon) => EngineSettings.Create(ConfigurationFactory.ParseString(hocon));
+
+    private static ExperimentPlan Plan(int rounds, bool evaluate) => new(
+        "fl",
+        [new PhasePlan(Phases.SimClr, rounds, new Dictionary<string, string> { ["epochs"] = "1" }, evaluate)],
+        new ModelWeights([new NamedTensor("backbone.w", [2], [0f, 10f])]));
+
+    [Fact]
+    public async Task Coordinator_must_run_rounds_with_clients_of_another_node()
+    {
+        var coordinator = Node(ClusterSettings.CoordinatorRole);
+        var clientNode = Node(ClusterSettings.ClientRole, seed: coordinator);
+        var c1 = FakeClient.Named("c1").Adds(1f).WithExamples(1);
+        var c2 = FakeClient.Named("c2").Adds(4f).WithExamples(3);
+        ClientNode.Host(clientNode, [c2, c1]);
+
+        var clients = await ClusterCoordinator.WaitForClientsAsync(coordinator, 2, TimeSpan.FromSeconds(20));
+        var result = await Experiment.RunAsync(
+            coordinator, Plan(rounds: 2, evaluate: true), clients, new FedAvg(), Engine("trainer-slots = 2\nround-timeout = 20s")).WaitAsync(Wait);
+
+        Assert.Equal(["c1", "c2"], clients.Select(c => c.Id));
+        Assert.All(clients, c => Assert.IsType<RemoteClientProxy>(c));
+        Assert.Equal(2, result.Rounds.Count);
+        Assert.Equal([3.25f, 13.25f], result.Rounds[0].Global["backbone.w"].Data); // (1*1 + 3*4) / 4, fetched back over the data plane
+        Assert.Equal([6.5f, 16.5f], result.Final["backbone.w"].Data);
+        Assert.All(result.Rounds, r => Assert.Empty(r.Failures));
+        Assert.Equal(["c1", "c2"], result.Rounds[1].Evaluations.Select(e => e.ClientId));
+        Assert.Equal([1, 2], c1.Fits.Select(f => f.Round));
+        Assert.Equal([0f, 10f], c1.Fits[0].Global["backbone.w"].Data); // the global reached the client node intact
+        Assert.Equal(2, c2.Evaluations.Count);
+    }
+
+    [Fact]
+    public async Task Coordinator_must_wait_for_the_minimum_of_clients_and_say_how_many_came()
+    {
+        var coordinator = Node(ClusterSettings.CoordinatorRole);
+        var clientNode = Node(ClusterSettings.ClientRole, seed: coordinator);
+        ClientNode.Host(clientNode, [FakeClient.Named("only")]);
+
+        var e = await Assert.ThrowsAsync<TimeoutException>(
+            () => ClusterCoordinator.WaitForClientsAsync(coordinator, 2, TimeSpan.FromSeconds(5)));
+
+        Assert.Contains("1 of the 2 clients", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Round_must_fail_fast_for_the_clients_of_a_node_that_goes_away_and_the_run_go_on_per_policy()
+    {
+        var coordinator = Node(ClusterSettings.CoordinatorRole);
+        var clientNode = Node(ClusterSettings.ClientRole, seed: coordinator);
+        using var stuck = new StuckInRound(2);
+        ClientNode.Host(clientNode, [stuck]);
+        var remote = await ClusterCoordinator.WaitForClientsAsync(coordinator, 1, TimeSpan.FromSeconds(20));
+        var local = FakeClient.Named("local").Adds(2f);
+        var reports = new List<RoundReport>();
+
+        var watch = Stopwatch.StartNew();
+        var run = Experiment.RunAsync(
+            coordinator, Plan(rounds: 3, evaluate: false), [local, .. remote], new FedAvg(),
+            Engine("trainer-slots = 2\nround-timeout = 60s\nmin-fit-results = 1\non-failed-round = accept-partial"),
+            reports.Add);
+        Assert.True(stuck.Entered.Wait(Wait), "the remote client never reached round 2");
+        await clientNode.Terminate().WaitAsync(Wait); // the node goes away while its client trains
+        var result = await run.WaitAsync(Wait);
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}: the round waited for its deadline");
+        Assert.Equal(3, result.Rounds.Count);
+        Assert.Empty(result.Rounds[0].Failures);
+        var failure = Assert.Single(result.Rounds[1].Failures);
+        Assert.Equal("stuck", failure.ClientId);
+        Assert.Contains("client node", failure.Reason, StringComparison.Ordinal);
+        Assert.Equal(["local"], result.Rounds[1].Fits.Select(f => f.ClientId));
+        Assert.Equal("stuck", Assert.Single(result.Rounds[2].Failures).ClientId); // gone: fails at once
+    }
+
+    /// <summary>Trains normally, except that in one round it blocks until disposed (a node killed mid-training).</summary>
+    private sealed class StuckInRound(int round) : IFederatedClient, IDisposable
+    {
+        private readonly ManualResetEventSlim _release = new();
+
+        public ManualResetEventSlim Entered { get; } = new();
+        public string Id => "stuck";
+        public string Task => "A";
+
+        public FitRes Fit(FitIns instructions, CancellationToken cancellation)
+        {
+            if (instructions.Round == round)
+            {
+                Entered.Set();
+                _release.Wait(cancellation);
+            }
+            return new FitRes(Id, instructions.Round, instructions.Global, 1, new Dictionary<string, double>());
+        }
+
+        public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation) =>
+            new(Id, instructions.Round, 1, new Dictionary<string, double>());
+
+        public void Dispose()
+        {
+            _release.Set();
+            _release.Dispose();
+            Entered.Dispose();
+        }
+    }
+}
