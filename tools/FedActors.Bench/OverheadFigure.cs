@@ -10,7 +10,8 @@ namespace FedActors.Bench;
 /// Engine overhead: clients whose fit busy-spins a fixed time (default 20 ms) run through the real engine
 /// (coordinator, round, client actors, trainer pool, FedAvg) and through a plain loop doing the same calls
 /// and the same FedAvg on as many threads, without actors, in one process. Overhead of each =
-/// (round wall - compute) / round wall, where compute = ceil(clients / slots) x spin, the least a round can take.
+/// (round wall - compute) / round wall, where compute = the wall time spent inside fits / slots (on a loaded
+/// machine a fit overruns its spin when its thread is preempted at the end: that is compute, not overhead).
 /// Round wall is measured between successive round reports (the first round, which also starts the actors, is
 /// left out). Best of <c>--repeat</c> runs: on a shared machine the best run is the least disturbed.
 /// </summary>
@@ -33,27 +34,36 @@ internal static class OverheadFigure
         foreach (var count in counts)
         {
             var clients = Enumerable.Range(0, count).Select(i => (IFederatedClient)new SpinningClient($"client-{i:D3}", spin)).ToList();
-            var compute = Math.Ceiling((double)count / slots) * spin.TotalSeconds;
-            var engine = Enumerable.Range(0, repeat + 1).Select(_ => EngineRound(system, clients, initial, settings, rounds)).Skip(1).Min();
-            var plain = Enumerable.Range(0, repeat + 1).Select(_ => PlainRound(clients, initial, slots, rounds)).Skip(1).Min();
+            var engine = Enumerable.Range(0, repeat + 1).Select(_ => Measure(clients, slots, () => EngineRounds(system, clients, initial, settings, rounds)))
+                .Skip(1).MinBy(m => m.Overhead);
+            var plain = Enumerable.Range(0, repeat + 1).Select(_ => Measure(clients, slots, () => PlainRounds(clients, initial, slots, rounds)))
+                .Skip(1).MinBy(m => m.Overhead);
             Console.WriteLine(
-                $"  {count,3} clients: compute {compute * 1e3,7:F1} ms/round | engine {engine * 1e3,7:F1} ms/round, overhead {Percent(engine, compute)} " +
-                $"| plain loop {plain * 1e3,7:F1} ms/round, overhead {Percent(plain, compute)} | engine vs plain {100 * (engine - plain) / engine:F2}%");
+                $"  {count,3} clients: engine {engine.Wall * 1e3,7:F1} ms/round, compute {engine.Compute * 1e3,7:F1}, overhead {100 * engine.Overhead,5:F2}% " +
+                $"| plain loop {plain.Wall * 1e3,7:F1} ms/round, compute {plain.Compute * 1e3,7:F1}, overhead {100 * plain.Overhead,5:F2}%");
         }
         system.Terminate().Wait();
     }
 
-    private static string Percent(double wall, double compute) => $"{100 * (wall - compute) / wall,5:F2}%";
+    /// <summary>Round wall and compute per round over rounds 2.., from the round marks and the clients' own clocks.</summary>
+    private static (double Wall, double Compute, double Overhead) Measure(IReadOnlyList<IFederatedClient> clients, int slots, Func<List<long>> run)
+    {
+        foreach (var client in clients) ((SpinningClient)client).Reset();
+        var marks = run();
+        var wall = Stopwatch.GetElapsedTime(marks[0], marks[^1]).TotalSeconds / (marks.Count - 1);
+        var compute = clients.Sum(c => ((SpinningClient)c).BusyAfterRoundOne.TotalSeconds) / slots / (marks.Count - 1);
+        return (wall, compute, (wall - compute) / wall);
+    }
 
-    private static double EngineRound(ActorSystem system, IReadOnlyList<IFederatedClient> clients, ModelWeights initial, EngineSettings settings, int rounds)
+    private static List<long> EngineRounds(ActorSystem system, IReadOnlyList<IFederatedClient> clients, ModelWeights initial, EngineSettings settings, int rounds)
     {
         var reported = new List<long>();
         var plan = new ExperimentPlan("overhead", [new PhasePlan(Phases.SimClr, rounds, new Dictionary<string, string>(), false)], initial);
         Experiment.RunAsync(system, plan, clients, new FedAvg(), settings, _ => reported.Add(Stopwatch.GetTimestamp())).GetAwaiter().GetResult();
-        return Stopwatch.GetElapsedTime(reported[0], reported[^1]).TotalSeconds / (reported.Count - 1);
+        return reported;
     }
 
-    private static double PlainRound(IReadOnlyList<IFederatedClient> clients, ModelWeights initial, int slots, int rounds)
+    private static List<long> PlainRounds(IReadOnlyList<IFederatedClient> clients, ModelWeights initial, int slots, int rounds)
     {
         var global = initial;
         var strategy = new FedAvg();
@@ -67,7 +77,7 @@ internal static class OverheadFigure
             global = strategy.AggregateFit(round, Phases.SimClr, global, fits, []);
             marks.Add(Stopwatch.GetTimestamp());
         }
-        return Stopwatch.GetElapsedTime(marks[0], marks[^1]).TotalSeconds / (marks.Count - 1);
+        return marks;
     }
 
     /// <summary>A client whose fit costs a fixed time of busy CPU (not a sleep) and returns the global weights.</summary>
@@ -75,12 +85,21 @@ internal static class OverheadFigure
     {
         public string Id => id;
 
+        private long _busyTicks;
+
         public string Task => "task";
+
+        /// <summary>Wall time spent inside fits of rounds after the first.</summary>
+        public TimeSpan BusyAfterRoundOne => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _busyTicks));
+
+        public void Reset() => Interlocked.Exchange(ref _busyTicks, 0);
 
         public FitRes Fit(FitIns instructions, CancellationToken cancellation)
         {
-            var end = Stopwatch.GetTimestamp() + (long)(cost.TotalSeconds * Stopwatch.Frequency);
+            var start = Stopwatch.GetTimestamp();
+            var end = start + (long)(cost.TotalSeconds * Stopwatch.Frequency);
             while (Stopwatch.GetTimestamp() < end) Thread.SpinWait(10);
+            if (instructions.Round > 1) Interlocked.Add(ref _busyTicks, Stopwatch.GetTimestamp() - start);
             return new FitRes(Id, instructions.Round, instructions.Global, 10, new Dictionary<string, double> { ["loss"] = 1 });
         }
 
