@@ -88,7 +88,7 @@ public sealed record ClusterSettings(
         if (DataPort is < 0 or > 65535) throw Invalid("data-plane.port", DataPort, "must be 0..65535");
         if (MinClients < 1) throw Invalid("min-clients", MinClients, "must be at least 1");
         if (WaitForClients <= TimeSpan.Zero) throw Invalid("wait-for-clients", WaitForClients, "must be positive");
-        if (MaxMessageBytes < 4096) throw Invalid("max-message-bytes", MaxMessageBytes, "must be at least 4096");
+        if (MaxMessageBytes < 32000) throw Invalid("max-message-bytes", MaxMessageBytes, "must be at least 32000 (Akka.Remote's smallest frame)");
         if (MaxTransferBytes < 1) throw Invalid("data-plane.max-transfer-bytes", MaxTransferBytes, "must be positive");
         if (StoreCapacity < 1) throw Invalid("data-plane.store-capacity", StoreCapacity, "must be at least 1");
         if (ConnectTimeout <= TimeSpan.Zero) throw Invalid("data-plane.connect-timeout", ConnectTimeout, "must be positive");
