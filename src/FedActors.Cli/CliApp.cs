@@ -16,6 +16,7 @@ public static class CliApp
         var root = new RootCommand("FedActors: federated self-supervised learning on Akka.NET actors and TorchSharp.")
         {
             RunCommand.Create(console),
+            ResumeCommand.Create(console),
             ExportCommand.Create(console),
         };
         var invocation = new InvocationConfiguration { Output = console.Out, Error = console.Error };

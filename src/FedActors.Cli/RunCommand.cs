@@ -31,14 +31,18 @@ public static class RunCommand
         return command;
     }
 
-    public static int Execute(RunRequest request, ICliConsole console)
+    public static int Execute(RunRequest request, ICliConsole console) =>
+        Guarded(console, output => RunLauncher.RunAsync(request, output));
+
+    /// <summary>Runs <paramref name="run"/> with live progress; bad input and failures become a one-line error and an exit code.</summary>
+    public static int Guarded(ICliConsole console, Func<IRunOutput, Task> run)
     {
         try
         {
             var output = SpectreRunOutput.Create(console.Out);
             try
             {
-                RunLauncher.RunAsync(request, output).GetAwaiter().GetResult();
+                run(output).GetAwaiter().GetResult();
             }
             finally
             {
@@ -55,7 +59,7 @@ public static class RunCommand
         {
             return Fail(console, ex.Message, CliApp.BadInput);
         }
-        catch (Exception ex) when (ex is FedActors.Engine.RoundFailedException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is FedActors.Engine.RoundFailedException or InvalidOperationException or IOException or InvalidDataException)
         {
             return Fail(console, ex.Message, CliApp.RunFailed);
         }

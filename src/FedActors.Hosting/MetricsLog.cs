@@ -12,11 +12,31 @@ public sealed class MetricsLog : IDisposable
     private readonly StreamWriter _writer;
 
     public MetricsLog(string path)
+        : this(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read))
     {
-        _writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
         _writer.WriteLine(MetricRecord.CsvHeader);
         _writer.Flush();
     }
+
+    private MetricsLog(FileStream stream) =>
+        _writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
+
+    /// <summary>Reopens a run's metrics.csv at the length its checkpoint recorded, dropping rows written after it.</summary>
+    public static MetricsLog Resume(string path, long length)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+        if (stream.Length < length)
+        {
+            stream.Dispose();
+            throw new InvalidDataException($"{path}: {stream.Length} bytes, but the checkpoint recorded {length}");
+        }
+        stream.SetLength(length);
+        stream.Seek(length, SeekOrigin.Begin);
+        return new MetricsLog(stream);
+    }
+
+    /// <summary>Bytes written so far (everything is flushed after each append).</summary>
+    public long Length => _writer.BaseStream.Length;
 
     public static IReadOnlyList<MetricRecord> Rows(RoundReport report, IReadOnlyDictionary<string, string> taskOf)
     {

@@ -43,12 +43,35 @@ public static class RunLauncher
             throw new ConfigException($"run folder '{runDir}' already exists and is not empty; pick another --out");
         output.Line($"run folder: {runDir}");
         var resolved = HoconWriter.Write(loaded.Config, ConfigLoader.Reference());
-        var runner = new ExperimentRunner(settings, output);
-        var summary = await runner.RunAsync(runDir, resolved, loaded.Config.WithFallback(AkkaDefaults), ct).ConfigureAwait(false);
+        var runner = new ExperimentRunner(settings, output, runDir);
+        var summary = await runner.RunAsync(resolved, loaded.Config.WithFallback(AkkaDefaults), null, ct).ConfigureAwait(false);
+        Report(output, settings, runDir, summary);
+        return summary;
+    }
+
+    /// <summary>
+    /// Continues a run that was killed: its <c>config.conf</c> and the checkpoint written after its last
+    /// finished round. The finished run's metrics.csv equals that of an uninterrupted run with the seed.
+    /// </summary>
+    public static async Task<RunSummary> ResumeAsync(string runDir, IRunOutput output, CancellationToken ct = default)
+    {
+        var config = Path.Combine(runDir, "config.conf");
+        if (!File.Exists(config)) throw new ConfigException($"'{runDir}' is not a run folder: {config} not found");
+        var checkpoint = Checkpoint.Read(runDir)
+            ?? throw new ConfigException($"'{runDir}' has no checkpoint ({Checkpoint.PathIn(runDir)}): it stopped before its first round ended; start it again");
+        var (loaded, settings) = Prepare(new RunRequest([config], [], runDir, null));
+        output.Line($"resuming {runDir} at arm {checkpoint.ArmIndex + 1}/{settings.Arms.Count}, stage {checkpoint.StageIndex + 1}, after round {checkpoint.RoundsDone}");
+        var runner = new ExperimentRunner(settings, output, runDir);
+        var summary = await runner.RunAsync(null, loaded.Config.WithFallback(AkkaDefaults), checkpoint, ct).ConfigureAwait(false);
+        Report(output, settings, runDir, summary);
+        return summary;
+    }
+
+    private static void Report(IRunOutput output, RunSettings settings, string runDir, RunSummary summary)
+    {
         output.Line("");
         output.Line("Acc@1 (%), evaluated on each client's " + settings.Data.EvalSplit + " split:");
         foreach (var line in SummaryWriter.Table(summary).TrimEnd('\n').Split('\n')) output.Line(line);
         output.Line(string.Format(CultureInfo.InvariantCulture, "wall time {0:F1}s; results in {1}", summary.WallSeconds, runDir));
-        return summary;
     }
 }

@@ -50,6 +50,9 @@ public sealed record RunSettings(
     EngineSettings Engine,
     FaultSettings Faults)
 {
+    /// <summary><c>fedactors.model.init-from</c>: a PyTorch backbone to start from, or empty.</summary>
+    public string InitFrom { get; init; } = "";
+
     private const string Root = "fedactors";
 
     public static RunSettings Create(LoadedConfig loaded)
@@ -88,6 +91,9 @@ public sealed record RunSettings(
                 r.Int($"{Root}.supervised.rounds", 0, 100_000)),
             Engine: r.Build($"{Root}.engine", () => EngineSettings.Create(r.Config.GetConfig($"{Root}.engine"))),
             Faults: r.Build($"{Root}.faults", () => FaultSettings.Create(r.Config.GetConfig($"{Root}.faults"), Directory.GetCurrentDirectory())));
+        settings = settings with { InitFrom = r.String($"{Root}.model.init-from") };
+        if (settings.InitFrom.Length > 0 && !File.Exists(settings.InitFrom))
+            throw r.Invalid($"{Root}.model.init-from", settings.InitFrom, "is not a file");
         var unknown = settings.Faults.UnknownClients(settings.Data.Clients.Select(c => c.Id));
         if (unknown.Count > 0)
             throw r.Invalid($"{Root}.faults", string.Join(", ", unknown), "names clients that are not in fedactors.data.clients");

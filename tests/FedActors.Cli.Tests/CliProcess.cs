@@ -1,0 +1,24 @@
+using System.Diagnostics;
+
+namespace FedActors.Cli.Tests;
+
+/// <summary>Starts the real <c>fedactors</c> program (built beside this test) as a child process.</summary>
+internal static class CliProcess
+{
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "fedactors.dll");
+
+    public static Process Start(IEnumerable<string> args, string logPath)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start fedactors");
+        var log = new StreamWriter(logPath) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.Exited += (_, _) => { lock (log) log.Flush(); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using FedActors.Hosting;
+
+namespace FedActors.Cli.Tests;
+
+[CollectionDefinition("torch", DisableParallelization = true)]
+public sealed class TorchCollection;
+
+/// <summary>A run killed with SIGKILL and resumed writes the metrics an uninterrupted run writes.</summary>
+[Collection("torch")]
+public sealed class ResumeTests
+{
+    private static readonly string[] Tiny =
+    [
+        "--seed", "5",
+        "--set", "fedactors.torch-threads=1",
+        "--set", "fedactors.data.synthetic.images-per-client=300",
+        "--set", "fedactors.arms=[\"fl+ssl\", cl]",
+        "--set", "fedactors.simclr.rounds=3",
+        "--set", "fedactors.simclr.local-epochs=1",
+        "--set", "fedactors.heads.rounds=3",
+        "--set", "fedactors.supervised.rounds=3",
+        "--set", "fedactors.model.width=0.125",
+    ];
+
+    [Fact]
+    public async Task Resumed_run_after_SIGKILL_must_write_byte_identical_metrics()
+    {
+        var root = Directory.CreateTempSubdirectory("fedactors-resume-").FullName;
+        try
+        {
+            var whole = Path.Combine(root, "whole");
+            var killed = Path.Combine(root, "killed");
+            using (var run = CliProcess.Start(["run", "--out", whole, .. Tiny], Path.Combine(root, "whole.log")))
+            {
+                Assert.True(run.WaitForExit(TimeSpan.FromMinutes(4)), "uninterrupted run did not finish in 4 minutes");
+                Assert.Equal(0, run.ExitCode);
+            }
+
+            // Kill once the checkpoint says the federated arm is inside its heads phase (some rounds done, some not).
+            using (var run = CliProcess.Start(["run", "--out", killed, .. Tiny], Path.Combine(root, "killed.log")))
+            {
+                var deadline = Stopwatch.StartNew();
+                while (!InHeadsPhase(killed))
+                {
+                    Assert.False(run.HasExited, "the run ended before it could be killed; see killed.log");
+                    Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(4), "no checkpoint in the heads phase after 4 minutes");
+                    await Task.Delay(20);
+                }
+                run.Kill(entireProcessTree: true); // SIGKILL
+                run.WaitForExit();
+            }
+            Assert.False(File.Exists(Path.Combine(killed, "summary.json")), "the killed run finished anyway");
+
+            var lines = new List<string>();
+            var summary = await RunLauncher.ResumeAsync(killed, new ListOutput(lines));
+
+            Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "metrics.csv")), File.ReadAllBytes(Path.Combine(killed, "metrics.csv")));
+            Assert.Equal(2, summary.Arms.Count);
+            Assert.Contains(lines, l => l.StartsWith("resuming", StringComparison.Ordinal));
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // best effort
+            }
+        }
+    }
+
+    [Fact]
+    public void Resume_of_a_folder_without_checkpoint_must_fail_with_a_clear_reason()
+    {
+        var dir = Directory.CreateTempSubdirectory("fedactors-nockpt-").FullName;
+        try
+        {
+            var error = new StringWriter();
+            var code = CliApp.Run(["resume", dir], new TestConsole(new StringWriter(), error));
+            Assert.Equal(CliApp.BadInput, code);
+            Assert.Contains("config.conf", error.ToString(), StringComparison.Ordinal);
+            Assert.Single(error.ToString().Trim().Split('\n'));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static bool InHeadsPhase(string runDir)
+    {
+        try
+        {
+            var checkpoint = Checkpoint.Read(runDir);
+            return checkpoint is { ArmIndex: 0, PhaseIndex: 1, RoundsDone: >= 1 and < 3 };
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        {
+            return false; // being replaced right now
+        }
+    }
+
+    private sealed class ListOutput(List<string> lines) : IRunOutput
+    {
+        public void Line(string text) => lines.Add(text);
+    }
+}
