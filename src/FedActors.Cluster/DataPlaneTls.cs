@@ -6,19 +6,18 @@ namespace FedActors.Cluster;
 
 /// <summary>
 /// Mutual TLS for data-plane connections: each end presents the node certificate and accepts only a peer whose
-/// certificate has the pinned thumbprint (<c>fedactors.cluster.tls</c>).
+/// certificate has the pinned thumbprint (<c>fedactors.cluster.tls</c>). Handshakes are synchronous, so the socket
+/// stays in blocking mode (fast synchronous transfers) and its idle timeout bounds them.
 /// </summary>
 internal sealed class DataPlaneTls : IDisposable
 {
     private readonly X509Certificate2 _own;
     private readonly X509Certificate2 _trusted;
-    private readonly TimeSpan _handshakeTimeout;
 
-    private DataPlaneTls(X509Certificate2 own, X509Certificate2 trusted, TimeSpan handshakeTimeout)
+    private DataPlaneTls(X509Certificate2 own, X509Certificate2 trusted)
     {
         _own = own;
         _trusted = trusted;
-        _handshakeTimeout = handshakeTimeout;
     }
 
     /// <summary>The TLS of <paramref name="settings"/>, or null when it is off.</summary>
@@ -33,30 +32,27 @@ internal sealed class DataPlaneTls : IDisposable
             : tls.TrustedCertificate.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || tls.TrustedCertificate.EndsWith(".p12", StringComparison.OrdinalIgnoreCase)
                 ? X509CertificateLoader.LoadPkcs12FromFile(tls.TrustedCertificate, password)
                 : X509CertificateLoader.LoadCertificateFromFile(tls.TrustedCertificate);
-        return new DataPlaneTls(own, trusted, settings.ConnectTimeout);
+        return new DataPlaneTls(own, trusted);
     }
 
     public Stream AsServer(Stream network)
     {
         var ssl = new SslStream(network, leaveInnerStreamOpen: false);
-        using var deadline = new CancellationTokenSource(_handshakeTimeout);
-        ssl.AuthenticateAsServerAsync(
+        ssl.AuthenticateAsServer(
             new SslServerAuthenticationOptions
             {
                 ServerCertificate = _own,
                 ClientCertificateRequired = true,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 RemoteCertificateValidationCallback = IsPinned,
-            },
-            deadline.Token).GetAwaiter().GetResult();
+            });
         return ssl;
     }
 
     public Stream AsClient(Stream network, string host)
     {
         var ssl = new SslStream(network, leaveInnerStreamOpen: false);
-        using var deadline = new CancellationTokenSource(_handshakeTimeout);
-        ssl.AuthenticateAsClientAsync(
+        ssl.AuthenticateAsClient(
             new SslClientAuthenticationOptions
             {
                 TargetHost = host,
@@ -64,8 +60,7 @@ internal sealed class DataPlaneTls : IDisposable
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 RemoteCertificateValidationCallback = IsPinned,
                 LocalCertificateSelectionCallback = (_, _, _, _, _) => _own,
-            },
-            deadline.Token).GetAwaiter().GetResult();
+            });
         return ssl;
     }
 

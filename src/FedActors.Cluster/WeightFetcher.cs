@@ -20,10 +20,23 @@ internal static class WeightFetcher
         try
         {
             WeightStore.Tune(socket, settings);
-            using (var connect = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            // A blocking connect keeps the socket in blocking mode: after any async call .NET emulates the
+            // synchronous reads below on a non-blocking socket, at a fraction of the throughput.
+            var timedOut = false;
+            using (new Timer(_ =>
+                   {
+                       timedOut = true;
+                       socket.Dispose();
+                   }, null, settings.ConnectTimeout, Timeout.InfiniteTimeSpan))
             {
-                connect.CancelAfter(settings.ConnectTimeout);
-                socket.ConnectAsync(reference.Host, reference.Port, connect.Token).AsTask().GetAwaiter().GetResult();
+                try
+                {
+                    socket.Connect(reference.Host, reference.Port);
+                }
+                catch (Exception e) when (timedOut && !ct.IsCancellationRequested)
+                {
+                    throw new WeightTransferException($"fetching {reference}: no connection within {settings.ConnectTimeout}", e);
+                }
             }
             using var network = new NetworkStream(socket, ownsSocket: false);
             using var stream = tls is null ? network : tls.AsClient(network, reference.Host);
@@ -48,10 +61,6 @@ internal static class WeightFetcher
             && e is not WeightTransferException)
         {
             throw new WeightTransferException($"fetching {reference} failed: {e.Message}", e);
-        }
-        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
-        {
-            throw new WeightTransferException($"fetching {reference}: no connection within {settings.ConnectTimeout}", e);
         }
     }
 }

@@ -1,7 +1,8 @@
 // Moves a ResNet50-sized state (100 MB of float32) over loopback, in one process, three ways, and prints MB/s:
 //   raw        one socket pair, 1 MiB writes of a byte[] into a byte[] (the ceiling);
 //   data-plane WeightStore.Register on one store, Fetch from another (encode, TCP, decode, SHA-256 check);
-//   tls        the same over mutual TLS (self-signed certificate made here).
+//   tls        the same over mutual TLS (self-signed certificate made here);
+//   and SHA-256 of the state alone, the receiver's integrity check, for scale.
 // Usage: dotnet run -c Release --project tools/FedActors.Bench.Transfer -- [megabytes=100] [repeats=5]
 using System.Diagnostics;
 using System.Globalization;
@@ -19,20 +20,9 @@ var weights = State(megabytes * 1_000_000L);
 var bytes = WeightCodec.EncodedSize(weights);
 Console.WriteLine($"state: {weights.Count} tensors, {bytes / 1e6:F1} MB encoded; {repeats} transfers each, best and median MB/s");
 
-var raw = Measure(repeats, () => RawLoopback(bytes));
-Report("raw loopback TCP", bytes, raw);
-
 var hashing = Stopwatch.StartNew();
 _ = weights.ContentHash();
 Console.WriteLine($"{"register (SHA-256 once)",-28} {hashing.Elapsed.TotalMilliseconds,8:F0} ms (sender side, once per snapshot, not in the transfers)");
-
-var plain = Settings("");
-using (var sender = WeightStore.Start(plain))
-using (var receiver = WeightStore.Start(plain))
-{
-    var reference = sender.Register(weights);
-    Report("data plane", bytes, Measure(repeats, () => receiver.Fetch(reference)), raw);
-}
 
 var dir = Directory.CreateTempSubdirectory("fedactors-bench-").FullName;
 try
@@ -42,11 +32,36 @@ try
     using (var cert = new CertificateRequest("CN=bench", key, HashAlgorithmName.SHA256)
                .CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1)))
         File.WriteAllBytes(pfx, cert.Export(X509ContentType.Pkcs12));
+    var plain = Settings("");
     var tls = Settings($$"""fedactors.cluster.tls { enabled = on, certificate = "{{pfx}}" }""");
-    using var sender = WeightStore.Start(tls);
-    using var receiver = WeightStore.Start(tls);
+    using var sender = WeightStore.Start(plain);
+    using var receiver = WeightStore.Start(plain);
+    using var tlsSender = WeightStore.Start(tls);
+    using var tlsReceiver = WeightStore.Start(tls);
     var reference = sender.Register(weights);
-    Report("data plane + TLS", bytes, Measure(repeats, () => receiver.Fetch(reference)), raw);
+    var tlsReference = tlsSender.Register(weights);
+
+    // Interleaved, so that a busy machine slows every contender alike.
+    var ways = new (string Name, Action Transfer)[]
+    {
+        ("raw loopback TCP", () => RawLoopback(bytes)),
+        ("data plane", () => receiver.Fetch(reference)),
+        ("data plane + TLS", () => tlsReceiver.Fetch(tlsReference)),
+        ("SHA-256 alone (no transfer)", () => weights.ContentHash()),
+    };
+    var times = ways.ToDictionary(w => w.Name, _ => new List<TimeSpan>());
+    foreach (var way in ways) way.Transfer(); // warm-up: connections, JIT, page faults
+    for (var i = 0; i < repeats; i++)
+    {
+        foreach (var way in ways)
+        {
+            var watch = Stopwatch.StartNew();
+            way.Transfer();
+            times[way.Name].Add(watch.Elapsed);
+        }
+    }
+    foreach (var way in ways)
+        Report(way.Name, bytes, times[way.Name], way.Name == ways[0].Name ? null : times[ways[0].Name]);
 }
 finally
 {
@@ -70,19 +85,6 @@ static ModelWeights State(long targetBytes)
         left -= n;
     }
     return new ModelWeights(tensors);
-}
-
-static List<TimeSpan> Measure(int repeats, Action transfer)
-{
-    transfer(); // warm-up: connections, JIT, page faults
-    var times = new List<TimeSpan>();
-    for (var i = 0; i < repeats; i++)
-    {
-        var watch = Stopwatch.StartNew();
-        transfer();
-        times.Add(watch.Elapsed);
-    }
-    return times;
 }
 
 static void Report(string what, long bytes, List<TimeSpan> times, List<TimeSpan>? raw = null)
