@@ -109,7 +109,7 @@ public sealed record RunSettings(
     private static DataSettings ReadData(ConfigReader r)
     {
         const string d = Root + ".data";
-        var template = r.Config.GetConfig($"{d}.client-template");
+        var template = r.Config.GetConfig($"{d}.clients-template");
         var clientsValue = r.Config.GetValue($"{d}.clients");
         var items = clientsValue is null ? [] : ValueKinds.Items(clientsValue);
         if (items.Count == 0) throw r.Invalid($"{d}.clients", "[]", "must list at least one client");

@@ -53,7 +53,7 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Loader_must_refuse_setting_a_schema_template()
     {
-        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load([], ["fedactors.data.client-template.id=x"]));
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load([], ["fedactors.data.clients-template.id=x"]));
         Assert.Contains("template", ex.Message, StringComparison.Ordinal);
     }
 
