@@ -34,11 +34,11 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
         foreach (var system in _systems) await system.Terminate().WaitAsync(TimeSpan.FromSeconds(15));
     }
 
-    private ActorSystem Node(string role, ActorSystem? seed = null)
+    private ActorSystem Node(string role, ActorSystem? seed = null, string extra = "")
     {
         var seeds = seed is null ? "[]" : $"[\"{Akka.Cluster.Cluster.Get(seed).SelfAddress}\"]";
         var system = FedActorsNode.Create(
-            ConfigurationFactory.ParseString($"fedactors.cluster {{ role = {role}, seed-nodes = {seeds} }}\n{Fast}"), "fedactors-spec");
+            ConfigurationFactory.ParseString($"fedactors.cluster {{ role = {role}, seed-nodes = {seeds} }}\n{extra}\n{Fast}"), "fedactors-spec");
         _systems.Add(system);
         return system;
     }
@@ -116,6 +116,29 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
         Assert.Contains("client node", failure.Reason, StringComparison.Ordinal);
         Assert.Equal(["local"], result.Rounds[1].Fits.Select(f => f.ClientId));
         Assert.Equal("stuck", Assert.Single(result.Rounds[2].Failures).ClientId); // gone: fails at once
+    }
+
+    [Fact]
+    public async Task Split_brain_resolver_must_down_and_remove_a_client_node_that_vanishes_without_leaving()
+    {
+        var coordinator = Node(ClusterSettings.CoordinatorRole);
+        // No coordinated shutdown: the node stops without telling the cluster, as a killed process would.
+        var clientNode = Node(ClusterSettings.ClientRole, seed: coordinator, extra: "akka.coordinated-shutdown.run-by-actor-system-terminate = off");
+        ClientNode.Host(clientNode, [FakeClient.Named("c1")]);
+        var proxy = Assert.Single(await ClusterCoordinator.WaitForClientsAsync(coordinator, 1, TimeSpan.FromSeconds(20)));
+        var gone = Akka.Cluster.Cluster.Get(clientNode).SelfAddress;
+        var cluster = Akka.Cluster.Cluster.Get(coordinator);
+
+        await clientNode.Terminate().WaitAsync(Wait);
+        var watch = Stopwatch.StartNew();
+        while (cluster.State.Members.Any(m => m.Address == gone) && watch.Elapsed < Wait) await Task.Delay(100);
+
+        Assert.DoesNotContain(cluster.State.Members, m => m.Address == gone);
+        Assert.Empty(cluster.State.Unreachable);
+        var global = new ModelWeights([new NamedTensor("w", [1], [0f])]);
+        var e = Assert.Throws<RemoteClientException>(
+            () => proxy.Fit(new FitIns(1, Phases.SimClr, global, new Dictionary<string, string>()), CancellationToken.None));
+        Assert.Contains("not connected", e.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Trains normally, except that in one round it blocks until disposed (a node killed mid-training).</summary>
