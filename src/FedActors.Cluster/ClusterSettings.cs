@@ -14,7 +14,7 @@ public sealed record TlsSettings(bool Enabled, string Certificate, string Passwo
 }
 
 /// <summary>
-/// The <c>fedactors.cluster</c> section, read once. Keys and defaults are documented in <c>cluster.conf.part</c>,
+/// The <c>fedactors.cluster</c> section, read once. Keys and defaults are documented in reference.conf (src/FedActors.Engine),
 /// embedded in this assembly as the fallback of every key.
 /// </summary>
 public sealed record ClusterSettings(
@@ -40,7 +40,7 @@ public sealed record ClusterSettings(
     public const string CoordinatorRole = "coordinator";
     public const string ClientRole = "client";
 
-    /// <summary>The embedded defaults (<c>cluster.conf.part</c>), rooted at <c>fedactors.cluster</c>.</summary>
+    /// <summary>The embedded defaults: FedActors.Engine's reference.conf (its <c>fedactors.cluster</c> section).</summary>
     public static Config Defaults { get; } = LoadDefaults();
 
     public static ClusterSettings Default { get; } = Create(Config.Empty);

@@ -103,6 +103,7 @@ public sealed class ExperimentRunner
         finally
         {
             await system.Terminate().ConfigureAwait(false);
+            context.Networks.Dispose();
         }
         AccuracyCurves.WritePng(Path.Combine(_runDir, "accuracy.png"), AccuracyCurves.ReadCsv(metricsPath));
 
@@ -141,7 +142,7 @@ public sealed class ExperimentRunner
             var lastEvaluation = from?.StageLastEvaluation.Select(r => r.ToResult()).ToList() ?? [];
             var taskOf = stage.Clients.ToDictionary(c => c.ClientId, c => c.Task, StringComparer.Ordinal);
             var trainers = stage.Clients
-                .Select(c => new TorchClient(c, _settings.Model, _settings.Learning, _settings.Seed, run.Device))
+                .Select(c => new TorchClient(c, _settings.Model, _settings.Learning, _settings.Seed, run.Device, run.Networks))
                 .ToList();
             foreach (var p in stage.Phases) _output.PhaseStarted(arm, p.Phase, p.Rounds);
             try
@@ -234,6 +235,9 @@ public sealed class ExperimentRunner
         public IReadOnlyList<ClientData> Clients { get; } = clients;
         public ModelWeights Initial { get; } = initial;
         public Device Device { get; } = device;
+
+        /// <summary>Networks rented per call: clients hold no backbone between rounds.</summary>
+        public NetworkPool Networks { get; } = new();
         public MetricsLog? Metrics { get; set; }
         public double WallSeconds => wallBefore + wall.Elapsed.TotalSeconds;
     }
