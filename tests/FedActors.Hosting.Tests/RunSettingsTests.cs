@@ -10,7 +10,7 @@ public sealed class RunSettingsTests
     public void Defaults_must_describe_the_two_task_demo()
     {
         var s = Settings();
-        Assert.Equal(["cl", "fl+ssl", "fl", "cl+ssl"], s.Arms);
+        Assert.Equal(["cl", "fl+ssl"], s.Arms);
         Assert.Equal(2, s.Data.Clients.Count);
         Assert.NotEqual(s.Data.Clients[0].Task, s.Data.Clients[1].Task);
         Assert.Equal(0.25, s.Data.LabeledFraction);
