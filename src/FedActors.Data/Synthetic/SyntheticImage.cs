@@ -14,7 +14,8 @@ internal static class SyntheticImage
 
         // Background colour and texture.
         var bgValue = Uniform(rng, 0.30, 0.75);
-        var (bgR, bgG, bgB) = Hsv(rng.NextDouble(), Uniform(rng, 0.15, 0.75), bgValue);
+        var bgHue = rng.NextDouble();
+        var (bgR, bgG, bgB) = Hsv(bgHue, Uniform(rng, 0.15, 0.75), bgValue);
         var contrast = (float)Uniform(rng, spec.TextureContrastMin, spec.TextureContrastMax);
         var period = (float)(Uniform(rng, spec.TexturePeriodMin, spec.TexturePeriodMax) * size);
         var texAngle = (float)(rng.NextDouble() * Math.PI);
@@ -26,8 +27,10 @@ internal static class SyntheticImage
         var ringX = (float)Uniform(rng, -0.5, 1.5) * size;
         var ringY = (float)Uniform(rng, -0.5, 1.5) * size;
 
-        // Shape colour: any hue, brightness at least MinColourContrast away from the background's.
-        var (fgR, fgG, fgB) = Hsv(rng.NextDouble(), Uniform(rng, 0.3, 1.0), ShapeValue(rng, bgValue, spec.MinColourContrast));
+        // Shape colour: hue near the background's (ShapeHueSpread), brightness at least MinColourContrast away.
+        var fgHue = bgHue + (rng.NextDouble() - 0.5) * spec.ShapeHueSpread;
+        fgHue -= Math.Floor(fgHue);
+        var (fgR, fgG, fgB) = Hsv(fgHue, Uniform(rng, 0.3, 1.0), ShapeValue(rng, bgValue, spec.MinColourContrast, spec.MaxColourContrast));
 
         // Shape pose: fully inside the frame.
         var radius = (float)(Uniform(rng, spec.ShapeScaleMin, spec.ShapeScaleMax) * size);
@@ -92,14 +95,16 @@ internal static class SyntheticImage
         return Math.Clamp(0.5f - distance, 0f, 1f);
     }
 
-    private static double ShapeValue(Random rng, double bgValue, double minContrast)
+    /// <summary>Shape brightness: the background's moved by a contrast in [min, max], up or down, kept within 0.05..1.</summary>
+    private static double ShapeValue(Random rng, double bgValue, double minContrast, double maxContrast)
     {
         const double lo = 0.05;
         const double hi = 1.0;
-        var below = Math.Max(0, bgValue - minContrast - lo);
-        var above = Math.Max(0, hi - (bgValue + minContrast));
-        var pick = rng.NextDouble() * (below + above);
-        return pick < below ? lo + pick : bgValue + minContrast + (pick - below);
+        var delta = Uniform(rng, minContrast, maxContrast);
+        var up = rng.NextDouble() < 0.5;
+        if (up && bgValue + delta > hi) up = false;
+        else if (!up && bgValue - delta < lo) up = true;
+        return Math.Clamp(up ? bgValue + delta : bgValue - delta, lo, hi);
     }
 
     private static double Uniform(Random rng, double min, double max) => min + rng.NextDouble() * (max - min);

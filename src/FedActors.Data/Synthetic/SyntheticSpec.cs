@@ -39,6 +39,16 @@ public sealed record SyntheticSpec
     /// <summary>Least brightness difference between shape colour and background colour (0..1).</summary>
     public double MinColourContrast { get; init; } = 0.22;
 
+    /// <summary>Largest brightness difference between shape colour and background colour (0..1).</summary>
+    public double MaxColourContrast { get; init; } = 0.8;
+
+    /// <summary>
+    /// How far the shape's hue may stray from the background's, as a fraction of the colour wheel (0: same hue,
+    /// 1: independent). A free fg/bg hue pair survives hue jitter and channel permutation (both move the pair
+    /// together), so contrastive training matches views on it instead of learning shape or texture.
+    /// </summary>
+    public double ShapeHueSpread { get; init; } = 1.0;
+
     /// <summary>Amplitude of independent per-pixel noise, as a fraction of full brightness.</summary>
     public double PixelNoise { get; init; } = 0.03;
 
@@ -53,8 +63,9 @@ public sealed record SyntheticSpec
         RequireRange(nameof(ShapeScaleMin), ShapeScaleMin, nameof(ShapeScaleMax), ShapeScaleMax, 0.02, 0.5);
         RequireRange(nameof(TextureContrastMin), TextureContrastMin, nameof(TextureContrastMax), TextureContrastMax, 0, 1);
         RequireRange(nameof(TexturePeriodMin), TexturePeriodMin, nameof(TexturePeriodMax), TexturePeriodMax, 0.01, 2);
-        if (MinColourContrast < 0 || MinColourContrast > 0.8)
-            throw new ArgumentOutOfRangeException(nameof(MinColourContrast), MinColourContrast, "must be within 0..0.8");
+        RequireRange(nameof(MinColourContrast), MinColourContrast, nameof(MaxColourContrast), MaxColourContrast, 0, 0.95);
+        if (double.IsNaN(ShapeHueSpread) || ShapeHueSpread < 0 || ShapeHueSpread > 1)
+            throw new ArgumentOutOfRangeException(nameof(ShapeHueSpread), ShapeHueSpread, "must be within 0..1");
         if (PixelNoise < 0 || PixelNoise > 0.5)
             throw new ArgumentOutOfRangeException(nameof(PixelNoise), PixelNoise, "must be within 0..0.5");
     }
