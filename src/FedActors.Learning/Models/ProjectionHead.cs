@@ -13,7 +13,7 @@ namespace FedActors.Learning.Models;
 public sealed class ProjectionHead : Module<Tensor, Tensor>
 {
     private readonly Linear linear1;
-    private readonly BatchNorm1d? bn1;
+    private readonly BatchNorm? bn1;
     private readonly Linear linear2;
 
     public ProjectionHead(int inputDim, int hiddenDim, int outputDim, bool batchNorm) : base(nameof(ProjectionHead))
@@ -22,7 +22,7 @@ public sealed class ProjectionHead : Module<Tensor, Tensor>
             throw new ArgumentException($"projection head sizes must be positive, got {inputDim} -> {hiddenDim} -> {outputDim}");
         // A bias in front of BatchNorm is cancelled by its mean subtraction.
         linear1 = Linear(inputDim, hiddenDim, hasBias: !batchNorm);
-        bn1 = batchNorm ? BatchNorm1d(hiddenDim) : null;
+        bn1 = batchNorm ? BatchNorm.For1d(hiddenDim) : null;
         linear2 = Linear(hiddenDim, outputDim);
         OutputDim = outputDim;
         RegisterComponents();

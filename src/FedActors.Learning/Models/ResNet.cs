@@ -14,7 +14,7 @@ namespace FedActors.Learning.Models;
 public sealed class ResNet : Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly BatchNorm bn1;
     private readonly MaxPool2d? maxpool;
     private readonly Sequential layer1;
     private readonly Sequential layer2;
@@ -37,7 +37,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
             StemKind.SmallStrided => (Conv2d(spec.InputChannels, stemWidth, kernel_size: 3, stride: 2, padding: 1, bias: false), null),
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Stem, "unknown stem"),
         };
-        bn1 = BatchNorm2d(stemWidth);
+        bn1 = BatchNorm.For2d(stemWidth);
 
         var inPlanes = stemWidth;
         var blocks = spec.StageBlocks;
@@ -89,7 +89,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
             Module<Tensor, Tensor> projection = stride == 1
                 ? Conv2d(inPlanes, planes * expansion, kernel_size: 1, bias: false)
                 : new StridedPointwiseConv(inPlanes, planes * expansion, stride);
-            downsample = Sequential(projection, BatchNorm2d(planes * expansion));
+            downsample = Sequential(projection, BatchNorm.For2d(planes * expansion));
         }
         for (var i = 0; i < blockCount; i++)
         {
@@ -114,7 +114,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
                 case Conv2d conv:
                     init.kaiming_normal_(conv.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
                     break;
-                case BatchNorm2d bn:
+                case BatchNorm bn:
                     init.ones_(bn.weight);
                     init.zeros_(bn.bias);
                     break;

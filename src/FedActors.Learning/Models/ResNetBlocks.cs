@@ -11,17 +11,17 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
     public const int Expansion = 1;
 
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly BatchNorm bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly BatchNorm bn2;
     private readonly Sequential? downsample;
 
     public BasicBlock(long inPlanes, long planes, long stride, Sequential? downsample) : base(nameof(BasicBlock))
     {
         conv1 = Conv2d(inPlanes, planes, kernel_size: 3, stride: stride, padding: 1, bias: false);
-        bn1 = BatchNorm2d(planes);
+        bn1 = BatchNorm.For2d(planes);
         conv2 = Conv2d(planes, planes, kernel_size: 3, stride: 1, padding: 1, bias: false);
-        bn2 = BatchNorm2d(planes);
+        bn2 = BatchNorm.For2d(planes);
         this.downsample = downsample;
         RegisterComponents();
     }
@@ -42,21 +42,21 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
     public const int Expansion = 4;
 
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly BatchNorm bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly BatchNorm bn2;
     private readonly Conv2d conv3;
-    private readonly BatchNorm2d bn3;
+    private readonly BatchNorm bn3;
     private readonly Sequential? downsample;
 
     public Bottleneck(long inPlanes, long planes, long stride, Sequential? downsample) : base(nameof(Bottleneck))
     {
         conv1 = Conv2d(inPlanes, planes, kernel_size: 1, bias: false);
-        bn1 = BatchNorm2d(planes);
+        bn1 = BatchNorm.For2d(planes);
         conv2 = Conv2d(planes, planes, kernel_size: 3, stride: stride, padding: 1, bias: false);
-        bn2 = BatchNorm2d(planes);
+        bn2 = BatchNorm.For2d(planes);
         conv3 = Conv2d(planes, planes * Expansion, kernel_size: 1, bias: false);
-        bn3 = BatchNorm2d(planes * Expansion);
+        bn3 = BatchNorm.For2d(planes * Expansion);
         this.downsample = downsample;
         RegisterComponents();
     }
