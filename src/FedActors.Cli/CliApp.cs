@@ -17,6 +17,7 @@ public static class CliApp
         {
             RunCommand.Create(console),
             ResumeCommand.Create(console),
+            NodeCommand.Create(console),
             ExportCommand.Create(console),
         };
         var invocation = new InvocationConfiguration { Output = console.Out, Error = console.Error };

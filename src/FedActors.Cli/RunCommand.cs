@@ -59,9 +59,14 @@ public static class RunCommand
         {
             return Fail(console, ex.Message, CliApp.BadInput);
         }
-        catch (Exception ex) when (ex is FedActors.Engine.RoundFailedException or InvalidOperationException or IOException or InvalidDataException)
+        catch (Exception ex) when (ex is FedActors.Engine.RoundFailedException or InvalidOperationException or IOException or InvalidDataException
+            or TimeoutException)
         {
             return Fail(console, ex.Message, CliApp.RunFailed);
+        }
+        catch (OperationCanceledException)
+        {
+            return Fail(console, "stopped before the run ended; its run folder holds the checkpoint of the last finished round", CliApp.RunFailed);
         }
     }
 

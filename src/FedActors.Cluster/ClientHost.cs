@@ -11,7 +11,11 @@ public interface IClusterMessage;
 public static class ClientHost
 {
     /// <summary>A client hosted on a node: what the coordinator needs to make a proxy of it.</summary>
-    public sealed record HostedClient(string Id, string Task);
+    /// <param name="Classes">Size of the client's label space, so the coordinator can shape its task's head without
+    /// seeing the data; 0 = not announced.</param>
+    /// <param name="Setup">What the client node's experiment settings must share with the coordinator's (set by the
+    /// composition layer, compared there); "" = not announced.</param>
+    public sealed record HostedClient(string Id, string Task, int Classes = 0, string Setup = "");
 
     /// <summary>Asks a host for its <see cref="Roster"/>.</summary>
     public sealed class Hello : IClusterMessage

@@ -22,18 +22,19 @@ public sealed class ClientHostActor : ReceiveActor
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public ClientHostActor(IReadOnlyList<IFederatedClient> clients, WeightStore store)
+    public ClientHostActor(IReadOnlyList<IFederatedClient> clients, WeightStore store, Func<IFederatedClient, ClientHost.HostedClient>? describe = null)
     {
         _clients = clients.ToDictionary(c => c.Id, c => new ClientLane(c), StringComparer.Ordinal);
-        _roster = new ClientHost.Roster([.. clients.Select(c => new ClientHost.HostedClient(c.Id, c.Task))]);
+        describe ??= c => new ClientHost.HostedClient(c.Id, c.Task);
+        _roster = new ClientHost.Roster([.. clients.Select(describe)]);
         _store = store;
         Receive<ClientHost.Hello>(_ => Sender.Tell(_roster));
         Receive<ClientHost.Fit>(OnFit);
         Receive<ClientHost.Evaluate>(OnEvaluate);
     }
 
-    public static Props Props(IReadOnlyList<IFederatedClient> clients, WeightStore store) =>
-        Akka.Actor.Props.Create(() => new ClientHostActor(clients, store));
+    public static Props Props(IReadOnlyList<IFederatedClient> clients, WeightStore store, Func<IFederatedClient, ClientHost.HostedClient>? describe = null) =>
+        Akka.Actor.Props.Create(() => new ClientHostActor(clients, store, describe));
 
     protected override void PostStop()
     {

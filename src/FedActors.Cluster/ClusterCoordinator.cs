@@ -40,15 +40,22 @@ public static class ClientNode
     /// <summary>
     /// Serves <paramref name="clients"/> (built by the composition layer, with their local data) to the coordinator;
     /// their ids must be unique across the cluster. Call once per node. Returns the host actor; the clients stay
-    /// served until the system terminates.
+    /// served until the system terminates. <paramref name="describe"/> says what the coordinator learns of each client
+    /// (<see cref="RemoteClientProxy.Hosted"/>); by default its id and task.
     /// </summary>
-    public static IActorRef Host(ActorSystem system, IReadOnlyList<IFederatedClient> clients)
+    public static IActorRef Host(
+        ActorSystem system, IReadOnlyList<IFederatedClient> clients, Func<IFederatedClient, ClientHost.HostedClient>? describe = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(clients);
         if (clients.Count == 0) throw new ArgumentException("a client node needs at least one client", nameof(clients));
         var duplicate = clients.GroupBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"two clients share the id '{duplicate.Key}'", nameof(clients));
-        return system.ActorOf(ClientHostActor.Props(clients, FedActorsNode.Get(system).Store), ClientHostActor.Name);
+        if (describe is not null)
+        {
+            var mismatch = clients.FirstOrDefault(c => describe(c) is var d && (d.Id != c.Id || d.Task != c.Task));
+            if (mismatch is not null) throw new ArgumentException($"the description of client '{mismatch.Id}' names another id or task", nameof(describe));
+        }
+        return system.ActorOf(ClientHostActor.Props(clients, FedActorsNode.Get(system).Store, describe), ClientHostActor.Name);
     }
 }

@@ -57,8 +57,7 @@ public sealed class ControlSerializer : SerializerWithStringManifest
                 w.Int(r.Clients.Count);
                 foreach (var c in r.Clients)
                 {
-                    w.Str(c.Id);
-                    w.Str(c.Task);
+                    w.Str(c.Id).Str(c.Task).Int(c.Classes).Str(c.Setup);
                 }
                 break;
             case ClientHost.Fit f:
@@ -97,7 +96,7 @@ public sealed class ControlSerializer : SerializerWithStringManifest
             object message = manifest switch
             {
                 HelloManifest => ClientHost.Hello.Instance,
-                RosterManifest => new ClientHost.Roster(r.List(() => new ClientHost.HostedClient(r.Str(), r.Str()))),
+                RosterManifest => new ClientHost.Roster(r.List(() => new ClientHost.HostedClient(r.Str(), r.Str(), r.Int(), r.Str()))),
                 FitManifest => new ClientHost.Fit(r.Long(), r.Str(), r.Int(), r.Str(), r.Ref(), r.Strings()),
                 EvaluateManifest => new ClientHost.Evaluate(r.Long(), r.Str(), r.Int(), r.Str(), r.Ref(), r.Strings()),
                 FittedManifest => new ClientHost.Fitted(r.Long(), r.Int(), r.Ref(), r.Long(), r.Doubles()),

@@ -22,12 +22,14 @@ public sealed class RemoteClientProxy : IFederatedClient
         ArgumentNullException.ThrowIfNull(client);
         _directory = directory;
         _store = store;
-        Id = client.Id;
-        Task = client.Task;
+        Hosted = client;
     }
 
-    public string Id { get; }
-    public string Task { get; }
+    public string Id => Hosted.Id;
+    public string Task => Hosted.Task;
+
+    /// <summary>What the client's node announced of it.</summary>
+    public ClientHost.HostedClient Hosted { get; }
 
     public FitRes Fit(FitIns instructions, CancellationToken cancellation)
     {

@@ -25,8 +25,7 @@ public static class ArmPlanner
         var supervised = new PhasePlan(Phases.Supervised, rounds.Supervised, new Dictionary<string, string>(), EvaluateEachRound: true);
         return arm switch
         {
-            Arms.FederatedSsl => [new ArmStage(arm, clients, [simclr, heads], FromSslStage: false)],
-            Arms.Federated => [new ArmStage(arm, clients, [supervised], FromSslStage: false)],
+            Arms.FederatedSsl or Arms.Federated => [new ArmStage(arm, clients, FederatedPhases(arm, rounds), FromSslStage: false)],
             Arms.Centralized => tasks
                 .Select(t => new ArmStage(arm, [FederationData.PoolTask(t, clients)], [supervised], FromSslStage: false))
                 .ToList(),
@@ -36,6 +35,25 @@ public static class ArmPlanner
                 .. tasks.Select(t => new ArmStage(arm, [FederationData.PoolTask(t, clients)], [heads], FromSslStage: true)),
             ],
             _ => throw new ArgumentException($"unknown arm '{arm}'"),
+        };
+    }
+
+    /// <summary>
+    /// The phases of a federated arm, which runs as one stage on every client: what a cluster coordinator runs over
+    /// its remote clients. A centralized arm pools data in one place and has no such plan.
+    /// </summary>
+    public static IReadOnlyList<PhasePlan> FederatedPhases(string arm, RoundBudget rounds)
+    {
+        ArgumentNullException.ThrowIfNull(rounds);
+        return arm switch
+        {
+            Arms.FederatedSsl =>
+            [
+                new PhasePlan(Phases.SimClr, rounds.SimClr, new Dictionary<string, string>(), EvaluateEachRound: false),
+                new PhasePlan(Phases.Heads, rounds.Heads, new Dictionary<string, string>(), EvaluateEachRound: true),
+            ],
+            Arms.Federated => [new PhasePlan(Phases.Supervised, rounds.Supervised, new Dictionary<string, string>(), EvaluateEachRound: true)],
+            _ => throw new ArgumentException($"arm '{arm}' is not federated"),
         };
     }
 }

@@ -5,6 +5,7 @@ using Akka.Configuration;
 using FedActors.Core;
 using FedActors.Core.Strategies;
 using FedActors.Data;
+using FedActors.Data.Loaders;
 using FedActors.Engine;
 using FedActors.Hosting.Reporting;
 using FedActors.Learning;
@@ -36,7 +37,20 @@ public sealed class ExperimentRunner
     }
 
     /// <summary>Runs from the start (<paramref name="resume"/> null) or from a checkpoint of this run folder.</summary>
-    public async Task<RunSummary> RunAsync(string? resolvedConfig, Config akkaConfig, Checkpoint? resume = null, CancellationToken ct = default)
+    public Task<RunSummary> RunAsync(string? resolvedConfig, Config akkaConfig, Checkpoint? resume = null, CancellationToken ct = default) =>
+        RunAsync(resolvedConfig, resume, threads => LocalFleet(akkaConfig, threads, ct), ct);
+
+    /// <summary>
+    /// As above with the clients of a cluster's client nodes: every federated arm runs over <paramref name="remote"/>'s
+    /// clients on its actor system (which the caller owns); this process loads no data and trains nothing.
+    /// </summary>
+    public Task<RunSummary> RunAsync(string? resolvedConfig, RemoteFederation remote, Checkpoint? resume = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        return RunAsync(resolvedConfig, resume, _ => RemoteFleet(remote), ct);
+    }
+
+    private async Task<RunSummary> RunAsync(string? resolvedConfig, Checkpoint? resume, Func<int, Fleet> open, CancellationToken ct)
     {
         var wall = Stopwatch.StartNew();
         Directory.CreateDirectory(Path.Combine(_runDir, Checkpoint.Folder));
@@ -49,47 +63,33 @@ public sealed class ExperimentRunner
             ? _settings.TorchThreads
             : Math.Max(1, Environment.ProcessorCount / _settings.Engine.TrainerSlots);
         TorchRuntime.Configure(threads);
-        var device = DeviceSelector.Resolve(_settings.Device);
-
-        var dataWatch = Stopwatch.StartNew();
-        var federation = FederationData.Build(_settings, ct);
-        var clients = federation.Clients;
-        foreach (var report in federation.Reports) _output.Line("data: " + report);
-        var classes = FederationData.ClassesPerTask(clients);
-        _output.Line(string.Format(
-            CultureInfo.InvariantCulture,
-            "data: {0} clients ({1}) in {2:F1}s; device {3}, {4} torch threads",
-            clients.Count,
-            string.Join(", ", clients.Select(c => $"{c.ClientId}: {c.Task}, {c.Labeled.Count} labeled / {c.Unlabeled.Count} unlabeled")),
-            dataWatch.Elapsed.TotalSeconds,
-            device,
-            threads));
-
-        var initial = ModelFactory.InitialGlobal(_settings.Model, classes, Seeds.Derive(_settings.Seed, "init"));
-        if (_settings.InitFrom.Length > 0)
-        {
-            try
-            {
-                initial = initial.With(PyTorchImport.LoadBackbone(_settings.InitFrom, _settings.Model));
-            }
-            catch (InvalidDataException ex)
-            {
-                throw new Configuration.ConfigException($"fedactors.model.init-from: {ex.Message}", ex);
-            }
-            _output.Line($"backbone initialised from {_settings.InitFrom}");
-        }
-        var context = new RunContext(clients, initial, device, resume?.WallSecondsBefore ?? 0, wall);
+        var fleet = open(threads);
+        var classes = fleet.ClassesPerTask;
         var results = resume?.FinishedArms.Select(a => a.ToResult()).ToList() ?? [];
         var metricsPath = Path.Combine(_runDir, "metrics.csv");
-        var system = ActorSystem.Create("fedactors", akkaConfig);
+        RunContext context;
         try
         {
+            var initial = ModelFactory.InitialGlobal(_settings.Model, classes, Seeds.Derive(_settings.Seed, "init"));
+            if (_settings.InitFrom.Length > 0)
+            {
+                try
+                {
+                    initial = initial.With(PyTorchImport.LoadBackbone(_settings.InitFrom, _settings.Model));
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new Configuration.ConfigException($"fedactors.model.init-from: {ex.Message}", ex);
+                }
+                _output.Line($"backbone initialised from {_settings.InitFrom}");
+            }
+            context = new RunContext(fleet, initial, resume?.WallSecondsBefore ?? 0, wall);
             using var metrics = resume is null ? new MetricsLog(metricsPath) : MetricsLog.Resume(metricsPath, resume.MetricsBytes);
             context.Metrics = metrics;
             for (var a = resume?.ArmIndex ?? 0; a < _settings.Arms.Count; a++)
             {
                 var from = resume is not null && a == resume.ArmIndex ? resume : null;
-                results.Add(await RunArmAsync(system, a, context, results, from, ct).ConfigureAwait(false));
+                results.Add(await RunArmAsync(fleet.System, a, context, results, from, ct).ConfigureAwait(false));
                 new Checkpoint
                 {
                     Seed = _settings.Seed,
@@ -102,14 +102,14 @@ public sealed class ExperimentRunner
         }
         finally
         {
-            await system.Terminate().ConfigureAwait(false);
-            context.Networks.Dispose();
+            if (fleet.OwnsSystem) await fleet.System.Terminate().ConfigureAwait(false);
+            fleet.Networks.Dispose();
         }
         AccuracyCurves.WritePng(Path.Combine(_runDir, "accuracy.png"), AccuracyCurves.ReadCsv(metricsPath));
 
         var summary = new RunSummary(results, _settings.BaselineArm, classes.Keys.ToList(), context.WallSeconds)
         {
-            DataReports = federation.Reports,
+            DataReports = fleet.Reports,
         };
         await SummaryWriter.WriteAsync(_runDir, summary, ct).ConfigureAwait(false);
         return summary;
@@ -129,7 +129,7 @@ public sealed class ExperimentRunner
         var ssl = resume?.SslFile is { } sslFile ? WeightsFile.Read(Checkpoint.WeightsPath(_runDir, sslFile)) : null;
         var results = resume?.ArmResults.Select(r => r.ToResult()).ToList() ?? [];
         var counts = resume?.ArmCounts.ToCounts() ?? RoundCounts.Zero;
-        var stages = ArmPlanner.Plan(arm, run.Clients, _settings.Rounds);
+        var stages = run.Fleet.Plan(arm);
         for (var s = resume?.StageIndex ?? 0; s < stages.Count; s++)
         {
             var stage = stages[s];
@@ -140,10 +140,8 @@ public sealed class ExperimentRunner
                     ? ssl ?? throw new InvalidOperationException($"arm '{arm}': a heads stage ran before its SimCLR stage")
                     : run.Initial;
             var lastEvaluation = from?.StageLastEvaluation.Select(r => r.ToResult()).ToList() ?? [];
-            var taskOf = stage.Clients.ToDictionary(c => c.ClientId, c => c.Task, StringComparer.Ordinal);
-            var trainers = stage.Clients
-                .Select(c => new TorchClient(c, _settings.Model, _settings.Learning, _settings.Seed, run.Device, run.Networks))
-                .ToList();
+            var trainers = stage.Clients();
+            var taskOf = trainers.ToDictionary(c => c.Id, c => c.Task, StringComparer.Ordinal);
             foreach (var p in stage.Phases) _output.PhaseStarted(arm, p.Phase, p.Rounds);
             try
             {
@@ -204,12 +202,12 @@ public sealed class ExperimentRunner
                     WeightsFile.Write(Checkpoint.WeightsPath(_runDir, SslFile), ssl);
                 }
                 results.AddRange(lastEvaluation);
-                SaveWeights(arm, stage, result.Final);
+                SaveWeights(stage.WeightsName, result.Final);
             }
             finally
             {
                 foreach (var p in stage.Phases) _output.PhaseEnded(arm, p.Phase);
-                foreach (var t in trainers) t.Dispose();
+                foreach (var t in trainers.OfType<IDisposable>()) t.Dispose();
             }
         }
         var seconds = secondsBefore + watch.Elapsed.TotalSeconds;
@@ -221,24 +219,81 @@ public sealed class ExperimentRunner
     /// The final global weights of a stage, for <c>fedactors export</c>: <c>weights/&lt;arm&gt;.weights</c>
     /// for a federated arm, <c>weights/&lt;arm&gt;.&lt;pooled client&gt;.weights</c> for each centralized stage.
     /// </summary>
-    private void SaveWeights(string arm, ArmStage stage, ModelWeights final)
+    private void SaveWeights(string name, ModelWeights final)
     {
         var dir = Path.Combine(_runDir, "weights");
         Directory.CreateDirectory(dir);
-        var name = Arms.IsFederated(arm) ? arm : $"{arm}.{stage.Clients[0].ClientId}";
         WeightsFile.Write(Path.Combine(dir, name + ".weights"), final);
     }
 
-    /// <summary>What every arm of one run shares.</summary>
-    private sealed class RunContext(IReadOnlyList<ClientData> clients, ModelWeights initial, Device device, double wallBefore, Stopwatch wall)
+    /// <summary>Clients built in this process from the local data, on an actor system of the run's own.</summary>
+    private Fleet LocalFleet(Config akkaConfig, int threads, CancellationToken ct)
     {
-        public IReadOnlyList<ClientData> Clients { get; } = clients;
-        public ModelWeights Initial { get; } = initial;
-        public Device Device { get; } = device;
+        var device = DeviceSelector.Resolve(_settings.Device);
+        var dataWatch = Stopwatch.StartNew();
+        var federation = FederationData.Build(_settings, ct);
+        var clients = federation.Clients;
+        foreach (var report in federation.Reports) _output.Line("data: " + report);
+        var classes = FederationData.ClassesPerTask(clients);
+        _output.Line(string.Format(
+            CultureInfo.InvariantCulture,
+            "data: {0} clients ({1}) in {2:F1}s; device {3}, {4} torch threads",
+            clients.Count,
+            string.Join(", ", clients.Select(c => $"{c.ClientId}: {c.Task}, {c.Labeled.Count} labeled / {c.Unlabeled.Count} unlabeled")),
+            dataWatch.Elapsed.TotalSeconds,
+            device,
+            threads));
+        var networks = new NetworkPool();
+        IReadOnlyList<StagePlan> Plan(string arm) =>
+            ArmPlanner.Plan(arm, clients, _settings.Rounds)
+                .Select(stage => new StagePlan(
+                    stage.Phases,
+                    stage.FromSslStage,
+                    Arms.IsFederated(arm) ? arm : $"{arm}.{stage.Clients[0].ClientId}",
+                    () => stage.Clients
+                        .Select(c => (IFederatedClient)new TorchClient(c, _settings.Model, _settings.Learning, _settings.Seed, device, networks))
+                        .ToList()))
+                .ToList();
+        return new Fleet(ActorSystem.Create("fedactors", akkaConfig), OwnsSystem: true, classes, federation.Reports, networks, Plan);
+    }
 
-        /// <summary>Networks rented per call: clients hold no backbone between rounds.</summary>
-        public NetworkPool Networks { get; } = new();
+    private Fleet RemoteFleet(RemoteFederation remote)
+    {
+        _output.Line($"cluster: {remote.Clients.Count} remote clients ({string.Join(", ", remote.Clients.Select(c => $"{c.Id}: {c.Task}"))})");
+        IReadOnlyList<StagePlan> Plan(string arm)
+        {
+            // Checked before the cluster starts (NodeLauncher); this guards other callers.
+            if (!Arms.IsFederated(arm)) throw new InvalidOperationException($"arm '{arm}' pools data centrally and cannot run over remote clients");
+            return [new StagePlan(ArmPlanner.FederatedPhases(arm, _settings.Rounds), FromSslStage: false, arm, () => remote.Clients)];
+        }
+        return new Fleet(remote.System, OwnsSystem: false, remote.ClassesPerTask, [], new NetworkPool(), Plan);
+    }
+
+    /// <summary>One stage of an arm, ready to run: its phases and a factory of the clients that run it.</summary>
+    private sealed record StagePlan(
+        IReadOnlyList<PhasePlan> Phases, bool FromSslStage, string WeightsName, Func<IReadOnlyList<IFederatedClient>> Clients);
+
+    /// <summary>Where a run's clients live and the actor system its experiments run on.</summary>
+    private sealed record Fleet(
+        ActorSystem System,
+        bool OwnsSystem,
+        IReadOnlyDictionary<string, int> ClassesPerTask,
+        IReadOnlyList<LoadReport> Reports,
+        NetworkPool Networks,
+        Func<string, IReadOnlyList<StagePlan>> Plan);
+
+    /// <summary>What every arm of one run shares.</summary>
+    private sealed class RunContext(Fleet fleet, ModelWeights initial, double wallBefore, Stopwatch wall)
+    {
+        public Fleet Fleet { get; } = fleet;
+        public ModelWeights Initial { get; } = initial;
         public MetricsLog? Metrics { get; set; }
         public double WallSeconds => wallBefore + wall.Elapsed.TotalSeconds;
     }
 }
+
+/// <summary>
+/// A run's clients on the client nodes of a cluster, as the coordinator sees them: proxies on
+/// <paramref name="System"/> (owned by the caller) and the label-space size of every task.
+/// </summary>
+public sealed record RemoteFederation(ActorSystem System, IReadOnlyList<IFederatedClient> Clients, IReadOnlyDictionary<string, int> ClassesPerTask);

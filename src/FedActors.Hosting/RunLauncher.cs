@@ -11,7 +11,7 @@ public sealed record RunRequest(IReadOnlyList<string> ConfigFiles, IReadOnlyList
 public static class RunLauncher
 {
     /// <summary>Akka defaults for an in-process run: quiet logs, no dead-letter noise.</summary>
-    private static readonly Config AkkaDefaults = ConfigurationFactory.ParseString("""
+    internal static readonly Config AkkaDefaults = ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING
         akka.stdout-loglevel = WARNING
         akka.log-dead-letters = off
@@ -38,15 +38,22 @@ public static class RunLauncher
     public static async Task<RunSummary> RunAsync(RunRequest request, IRunOutput output, CancellationToken ct = default)
     {
         var (loaded, settings) = Prepare(request);
-        var runDir = RunDirectory(request, settings, DateTime.Now);
-        if (Directory.Exists(runDir) && Directory.EnumerateFileSystemEntries(runDir).Any())
-            throw new ConfigException($"run folder '{runDir}' already exists and is not empty; pick another --out");
-        output.Line($"run folder: {runDir}");
+        var runDir = NewRunDirectory(request, settings, output);
         var resolved = HoconWriter.Write(loaded.Config, ConfigLoader.Reference());
         var runner = new ExperimentRunner(settings, output, runDir);
         var summary = await runner.RunAsync(resolved, loaded.Config.WithFallback(AkkaDefaults), null, ct).ConfigureAwait(false);
         Report(output, settings, runDir, summary);
         return summary;
+    }
+
+    /// <summary>The run folder of a new run, which must not hold anything yet; says which it is.</summary>
+    internal static string NewRunDirectory(RunRequest request, RunSettings settings, IRunOutput output)
+    {
+        var runDir = RunDirectory(request, settings, DateTime.Now);
+        if (Directory.Exists(runDir) && Directory.EnumerateFileSystemEntries(runDir).Any())
+            throw new ConfigException($"run folder '{runDir}' already exists and is not empty; pick another --out");
+        output.Line($"run folder: {runDir}");
+        return runDir;
     }
 
     /// <summary>
@@ -67,7 +74,7 @@ public static class RunLauncher
         return summary;
     }
 
-    private static void Report(IRunOutput output, RunSettings settings, string runDir, RunSummary summary)
+    internal static void Report(IRunOutput output, RunSettings settings, string runDir, RunSummary summary)
     {
         output.Line("");
         output.Line("Acc@1 (%), evaluated on each client's " + settings.Data.EvalSplit + " split:");

@@ -27,7 +27,7 @@ public sealed class ControlSerializerSpec(ControlSerializerSpec.NodeFixture node
     public static TheoryData<IClusterMessage> Messages => new()
     {
         ClientHost.Hello.Instance,
-        new ClientHost.Roster([new("c1", "A"), new("ü-2", "B")]),
+        new ClientHost.Roster([new("c1", "A"), new("ü-2", "B", 102, "seed 7, settings 0a1b")]),
         new ClientHost.Fit(1, "c1", 3, "simclr", Weights, new Dictionary<string, string> { ["epochs"] = "2", ["lr"] = "0.1" }),
         new ClientHost.Evaluate(2, "c1", 3, "heads", Weights, new Dictionary<string, string>()),
         new ClientHost.Fitted(3, 3, Weights, 128, new Dictionary<string, double> { ["loss"] = 0.25, ["acc1"] = double.NaN }),

@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Akka.Actor;
+using Akka.Configuration;
+using FedActors.Cluster;
+using FedActors.Core;
+using FedActors.Hosting.Configuration;
+using FedActors.Learning;
+
+namespace FedActors.Hosting;
+
+/// <summary>What <c>fedactors node</c> was asked to do: a run request plus this node's place in the cluster.</summary>
+/// <param name="Role"><c>coordinator</c> or <c>client</c>; wins over <c>fedactors.cluster.role</c>.</param>
+/// <param name="SeedNodes">Wins over <c>fedactors.cluster.seed-nodes</c> when not empty.</param>
+public sealed record NodeRequest(RunRequest Run, string Role, IReadOnlyList<string> SeedNodes, string? Hostname, int? Port)
+{
+    /// <summary>The run request with this node's flags as <c>--set</c> layers (which win over files).</summary>
+    public RunRequest Layered()
+    {
+        static string Q(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        var sets = Run.Sets.ToList();
+        sets.Add($"{ClusterSettings.Section}.role={Q(Role)}");
+        if (SeedNodes.Count > 0) sets.Add($"{ClusterSettings.Section}.seed-nodes=[{string.Join(", ", SeedNodes.Select(Q))}]");
+        if (Hostname is not null) sets.Add($"{ClusterSettings.Section}.hostname={Q(Hostname)}");
+        if (Port is { } port) sets.Add($"{ClusterSettings.Section}.port={port.ToString(CultureInfo.InvariantCulture)}");
+        return Run with { Sets = sets };
+    }
+}
+
+/// <summary>
+/// <c>fedactors node</c>: the same experiment across processes. A coordinator node runs the experiment like
+/// <c>fedactors run</c> (run folder, checkpoints, metrics, summary) over the clients that client nodes host; a client
+/// node builds only its own clients (its <c>fedactors.data.clients</c>) from its local data and serves them until the
+/// coordinator leaves or the process is told to stop. Data never leaves its node: only weights and metrics travel.
+/// </summary>
+public static class NodeLauncher
+{
+    private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan WatchEvery = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Runs the node until its work is done; bad input throws <see cref="ConfigException"/> before the node joins.</summary>
+    public static Task RunAsync(NodeRequest request, IRunOutput output, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(output);
+        var run = request.Layered();
+        var (loaded, settings) = RunLauncher.Prepare(run);
+        var cluster = ReadCluster(loaded);
+        return cluster.Role == ClusterSettings.CoordinatorRole
+            ? CoordinateAsync(run, loaded, settings, cluster, output, ct)
+            : HostClientsAsync(loaded, settings, output, ct);
+    }
+
+    /// <summary>
+    /// What every node of one experiment must agree on, as a short text a client node announces with each client:
+    /// the seed and a hash of the settings that decide how a client trains and is evaluated. The device, torch
+    /// threads, data roots, engine, faults and cluster keys may differ from node to node.
+    /// </summary>
+    public static string Setup(LoadedConfig loaded, RunSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        ArgumentNullException.ThrowIfNull(settings);
+        var reference = ConfigLoader.Reference();
+        // model.init-from only shapes the coordinator's initial weights, and its path is local to a machine.
+        var config = ConfigurationFactory.ParseString("fedactors.model.init-from = \"\"").WithFallback(loaded.Config);
+        var text = new StringBuilder();
+        foreach (var section in new[] { "model", "simclr", "heads", "supervised", "evaluation", "data.synthetic" })
+            text.Append(HoconWriter.Write(config, reference, "fedactors." + section));
+        foreach (var key in new[] { "image-size", "labeled-fraction", "eval-split" })
+            text.Append(key).Append('=').Append(config.GetString("fedactors.data." + key)).Append('\n');
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..12];
+        return string.Create(CultureInfo.InvariantCulture, $"seed {settings.Seed}, settings {hash}");
+    }
+
+    private static ClusterSettings ReadCluster(LoadedConfig loaded)
+    {
+        try
+        {
+            return ClusterSettings.Create(loaded.Config);
+        }
+        catch (ConfigurationException ex)
+        {
+            var key = ex.Message.Split(' ', 2)[0];
+            throw new ConfigException($"{loaded.SourceOf(key)}: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task CoordinateAsync(
+        RunRequest run, LoadedConfig loaded, RunSettings settings, ClusterSettings cluster, IRunOutput output, CancellationToken ct)
+    {
+        var pooled = settings.Arms.FirstOrDefault(a => !Arms.IsFederated(a));
+        if (pooled is not null)
+        {
+            throw new ConfigException(
+                $"{loaded.SourceOf("fedactors.arms")}: fedactors.arms names '{pooled}', which pools every client's data in one process; "
+                + $"a cluster keeps data on its nodes, so a coordinator runs only {Arms.FederatedSsl} and {Arms.Federated} (e.g. --set 'fedactors.arms=[\"{Arms.FederatedSsl}\"]')");
+        }
+        var runDir = RunLauncher.NewRunDirectory(run, settings, output);
+        var setup = Setup(loaded, settings);
+        var system = StartNode(loaded, cluster);
+        try
+        {
+            output.Line($"cluster: coordinator {Address(system)}, data plane {DataPlane(system)}; waiting for {cluster.MinClients} client(s) "
+                + $"(fedactors.cluster.min-clients) for at most {cluster.WaitForClients}");
+            var clients = await ClusterCoordinator.WaitForClientsAsync(system, ct).ConfigureAwait(false);
+            var classes = Check(clients, setup);
+            if (settings.Engine.TrainerSlots < clients.Count)
+            {
+                output.Line($"warning: fedactors.engine.trainer-slots = {settings.Engine.TrainerSlots} but {clients.Count} remote clients: "
+                    + $"each waits on a trainer slot, so at most {settings.Engine.TrainerSlots} train at once; set it to {clients.Count}");
+            }
+            var resolved = HoconWriter.Write(loaded.Config, ConfigLoader.Reference());
+            var runner = new ExperimentRunner(settings, output, runDir);
+            var summary = await runner.RunAsync(resolved, new RemoteFederation(system, clients, classes), null, ct).ConfigureAwait(false);
+            RunLauncher.Report(output, settings, runDir, summary);
+        }
+        finally
+        {
+            await LeaveAsync(system).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The label space of every task, as the client nodes announced it, after checking that each client runs the
+    /// coordinator's experiment (same seed and settings).
+    /// </summary>
+    private static IReadOnlyDictionary<string, int> Check(IReadOnlyList<IFederatedClient> clients, string setup)
+    {
+        var classes = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var client in clients)
+        {
+            var hosted = client is RemoteClientProxy proxy ? proxy.Hosted : new ClientHost.HostedClient(client.Id, client.Task);
+            if (hosted.Setup != setup)
+            {
+                throw new ConfigException(
+                    $"client '{hosted.Id}' runs another experiment ({(hosted.Setup.Length == 0 ? "unannounced" : hosted.Setup)}) than this coordinator ({setup}): "
+                    + "give every node the same --seed and experiment config (fedactors.model, simclr, heads, supervised, evaluation, data)");
+            }
+            if (hosted.Classes < 1) throw new ConfigException($"client '{hosted.Id}' did not announce its number of classes");
+            if (classes.TryGetValue(hosted.Task, out var n) && n != hosted.Classes)
+                throw new ConfigException($"clients of task '{hosted.Task}' disagree on the number of classes ({n} vs {hosted.Classes} at '{hosted.Id}')");
+            classes[hosted.Task] = hosted.Classes;
+        }
+        return classes;
+    }
+
+    private static async Task HostClientsAsync(LoadedConfig loaded, RunSettings settings, IRunOutput output, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var federation = FederationData.Build(settings, ct);
+        var data = federation.Clients;
+        foreach (var report in federation.Reports) output.Line("data: " + report);
+        // The node's clients train at the same time, one thread each: share the cores among them.
+        var threads = settings.TorchThreads > 0 ? settings.TorchThreads : Math.Max(1, Environment.ProcessorCount / data.Count);
+        TorchRuntime.Configure(threads);
+        var device = DeviceSelector.Resolve(settings.Device);
+        var classes = FederationData.ClassesPerTask(data);
+        var setup = Setup(loaded, settings);
+        output.Line(string.Format(
+            CultureInfo.InvariantCulture,
+            "data: {0} clients ({1}) in {2:F1}s; device {3}, {4} torch threads",
+            data.Count,
+            string.Join(", ", data.Select(c => $"{c.ClientId}: {c.Task}, {c.Labeled.Count} labeled / {c.Unlabeled.Count} unlabeled")),
+            watch.Elapsed.TotalSeconds,
+            device,
+            threads));
+
+        using var networks = new NetworkPool();
+        var clients = data
+            .Select(c => (IFederatedClient)new ReportingClient(
+                new TorchClient(c, settings.Model, settings.Learning, settings.Seed, device, networks), output))
+            .ToList();
+        var system = StartNode(loaded, ReadCluster(loaded));
+        try
+        {
+            ClientNode.Host(system, clients, c => new ClientHost.HostedClient(c.Id, c.Task, classes[c.Task], setup));
+            var cluster = ClusterSettings.Create(loaded.Config);
+            output.Line($"cluster: client node {Address(system)}, data plane {DataPlane(system)}, hosting {string.Join(", ", clients.Select(c => c.Id))}; "
+                + $"seed nodes {(cluster.SeedNodes.Count == 0 ? "none (joined itself)" : string.Join(", ", cluster.SeedNodes))}");
+            var ending = await ServeAsync(system, output, ct).ConfigureAwait(false);
+            if (ending is not null) throw new InvalidOperationException(ending);
+        }
+        finally
+        {
+            await LeaveAsync(system).ConfigureAwait(false);
+            foreach (var c in clients.OfType<IDisposable>()) c.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Serves until the process is told to stop or the coordinator has left (null: a normal end), or until the cluster
+    /// shut this node down (the reason).
+    /// </summary>
+    private static async Task<string?> ServeAsync(ActorSystem system, IRunOutput output, CancellationToken ct)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var sawCoordinator = false;
+        while (!ct.IsCancellationRequested)
+        {
+            if (system.WhenTerminated.IsCompleted || cluster.IsTerminated)
+                return "this node was removed from the cluster (the coordinator became unreachable, or downed it)";
+            var coordinatorUp = cluster.State.Members.Any(m =>
+                m.HasRole(ClusterSettings.CoordinatorRole) && m.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp);
+            if (coordinatorUp && !sawCoordinator) output.Line("cluster: joined the coordinator");
+            if (!coordinatorUp && sawCoordinator)
+            {
+                output.Line("cluster: the coordinator left; leaving");
+                return null;
+            }
+            sawCoordinator |= coordinatorUp;
+            try
+            {
+                await Task.Delay(WatchEvery, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        output.Line("cluster: asked to stop; leaving");
+        return null;
+    }
+
+    private static ActorSystem StartNode(LoadedConfig loaded, ClusterSettings cluster)
+    {
+        try
+        {
+            return FedActorsNode.Create(loaded.Config.WithFallback(RunLauncher.AkkaDefaults));
+        }
+        catch (Exception ex) when (ex is not ConfigException)
+        {
+            throw new InvalidOperationException(
+                $"cannot start the {cluster.Role} node at {cluster.Hostname}:{cluster.Port} (fedactors.cluster.hostname / port): {ex.GetBaseException().Message}", ex);
+        }
+    }
+
+    /// <summary>Leaves the cluster gracefully (the others see this node leave, not vanish) and stops the actor system.</summary>
+    private static async Task LeaveAsync(ActorSystem system)
+    {
+        if (system.WhenTerminated.IsCompleted) return;
+        var leave = CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+        if (await Task.WhenAny(leave, Task.Delay(LeaveTimeout)).ConfigureAwait(false) != leave)
+            await system.Terminate().ConfigureAwait(false);
+    }
+
+    private static string Address(ActorSystem system) => Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+
+    private static string DataPlane(ActorSystem system)
+    {
+        var store = FedActorsNode.Get(system).Store;
+        return $"{store.Host}:{store.Port}";
+    }
+
+    /// <summary>A hosted client that says on the node's output when each call starts and ends.</summary>
+    private sealed class ReportingClient(IFederatedClient inner, IRunOutput output) : IFederatedClient, IDisposable
+    {
+        public string Id => inner.Id;
+        public string Task => inner.Task;
+
+        public FitRes Fit(FitIns instructions, CancellationToken cancellation) =>
+            Report("fit", instructions.Phase, instructions.Round, () => inner.Fit(instructions, cancellation));
+
+        public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation) =>
+            Report("evaluate", instructions.Phase, instructions.Round, () => inner.Evaluate(instructions, cancellation));
+
+        public void Dispose() => (inner as IDisposable)?.Dispose();
+
+        private T Report<T>(string call, string phase, int round, Func<T> work)
+        {
+            output.Line($"{Id}: {call} {phase} round {round}");
+            var watch = Stopwatch.StartNew();
+            var result = work();
+            output.Line(string.Format(CultureInfo.InvariantCulture, "{0}: {1} {2} round {3} done in {4:F1}s", Id, call, phase, round, watch.Elapsed.TotalSeconds));
+            return result;
+        }
+    }
+}
