@@ -237,14 +237,14 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            Optimizers.SetLearningRate(optimizer, CosineSchedule.ForRound(config.LearningRate, round, config.TotalRounds, stepsPerRound, localStep++));
+            optimizer.LearningRate = CosineSchedule.ForRound(config.LearningRate, round, config.TotalRounds, stepsPerRound, localStep++);
             var (loss, batchCorrect) = step(batch, generator);
             var value = loss.item<float>();
             if (!float.IsFinite(value))
                 throw new InvalidOperationException($"client '{Id}', phase '{purpose}', round {round}: loss became {value} at step {localStep}");
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             lossSum += (double)value * batch.Length;
             seen += batch.Length;
             correct += batchCorrect;

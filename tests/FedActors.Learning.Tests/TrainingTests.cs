@@ -28,9 +28,9 @@ public sealed class TrainingTests
         {
             using var scope = NewDisposeScope();
             var loss = F.cross_entropy(head.call(backbone.call(images)), labels);
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             losses.Add(loss.item<float>());
         }
 
@@ -53,9 +53,9 @@ public sealed class TrainingTests
             using var scope = NewDisposeScope();
             var z = projector.call(backbone.call(views));
             var loss = NtXentLoss.Compute(z.narrow(0, 0, 8), z.narrow(0, 8, 8), 0.3);
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             losses.Add(loss.item<float>());
         }
 

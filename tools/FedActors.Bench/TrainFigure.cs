@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FedActors.Learning;
 using FedActors.Learning.Models;
+using FedActors.Learning.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -64,7 +65,9 @@ internal static class TrainFigure
         using var head = TaskHead.Create(backbone.FeatureDim, 10);
         backbone.train();
         head.train();
-        using var optimizer = optim.SGD(backbone.parameters().Concat(head.parameters()), 0.01, momentum: 0.9);
+        // The optimiser FedActors trains with (PyTorch's SGD update rule; see LocalOptimizer).
+        using var optimizer = Optimizers.Create(backbone.parameters().Concat(head.parameters()),
+            new PhaseSettings { Optimizer = OptimizerKind.Sgd, Momentum = 0.9, WeightDecay = 0 }, 0.01);
         using var images = randn(batch, 3, size, size);
         using var labels = randint(0, 10, [batch], dtype: int64);
 
@@ -72,9 +75,9 @@ internal static class TrainFigure
         {
             using var scope = NewDisposeScope();
             var loss = F.cross_entropy(head.call(backbone.call(images)), labels);
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
         }
 
         Step();

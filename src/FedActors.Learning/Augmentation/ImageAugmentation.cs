@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static FedActors.Learning.RootedScalars;
 using F = TorchSharp.torch.nn.functional;
 
 namespace FedActors.Learning.Augmentation;
@@ -26,7 +27,7 @@ public static class ImageAugmentation
     public static Tensor ToUnitRange(Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);
-        return images.dtype == ScalarType.Byte ? images.to(ScalarType.Float32).div_(255.0) : images.to(ScalarType.Float32);
+        return images.dtype == ScalarType.Byte ? images.to(ScalarType.Float32).div_(S(255.0)) : images.to(ScalarType.Float32);
     }
 
     /// <summary>
@@ -86,17 +87,17 @@ public static class ImageAugmentation
     private static Tensor Warp(Tensor x, Tensor u, AugmentSettings s)
     {
         long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
-        var area = Column(u, 0).mul(s.CropScaleMax - s.CropScaleMin).add_(s.CropScaleMin);
+        var area = Column(u, 0).mul(S(s.CropScaleMax - s.CropScaleMin)).add_(S(s.CropScaleMin));
         var logMin = Math.Log(s.CropRatioMin);
-        var ratio = Column(u, 1).mul(Math.Log(s.CropRatioMax) - logMin).add_(logMin).exp_();
+        var ratio = Column(u, 1).mul(S(Math.Log(s.CropRatioMax) - logMin)).add_(S(logMin)).exp_();
         // Crop sides as fractions of the image sides; area and ratio are in pixels, as torchvision's.
         var aspect = (double)h / w;
-        var cropW = area.mul(ratio).mul_(aspect).sqrt_().clamp_max_(1.0);
-        var cropH = area.div(ratio).div_(aspect).sqrt_().clamp_max_(1.0);
-        var centreX = Column(u, 2).mul(2).sub_(1).mul_(cropW.neg().add_(1));
-        var centreY = Column(u, 3).mul(2).sub_(1).mul_(cropH.neg().add_(1));
-        var scaleX = s.HorizontalFlip ? cropW.mul(Column(u, 4).lt(0.5).to(ScalarType.Float64).mul_(-2).add_(1)) : cropW;
-        var angle = Column(u, 5).mul(2).sub_(1).mul_(s.RotationDegrees * Math.PI / 180.0);
+        var cropW = area.mul(ratio).mul_(S(aspect)).sqrt_().clamp_max_(One);
+        var cropH = area.div(ratio).div_(S(aspect)).sqrt_().clamp_max_(One);
+        var centreX = Column(u, 2).mul(Two).sub_(One).mul_(cropW.neg().add_(One));
+        var centreY = Column(u, 3).mul(Two).sub_(One).mul_(cropH.neg().add_(One));
+        var scaleX = s.HorizontalFlip ? cropW.mul(Column(u, 4).lt(S(0.5)).to(ScalarType.Float64).mul_(S(-2.0)).add_(One)) : cropW;
+        var angle = Column(u, 5).mul(Two).sub_(One).mul_(S(s.RotationDegrees * Math.PI / 180.0));
         var cos = angle.cos();
         var sin = angle.sin();
         // Output (x, y) in [-1, 1] samples input R(angle) · diag(scaleX, cropH) · (x, y) + centre.
@@ -110,22 +111,22 @@ public static class ImageAugmentation
     /// <summary>SimCLR's colour jitter, on with probability p per image; the four changes in a fixed order.</summary>
     private static Tensor ColorJitter(Tensor x, Tensor u, AugmentSettings s)
     {
-        var on = Column(u, 6).lt(s.ColorJitterProbability).to(ScalarType.Float64);
+        var on = Column(u, 6).lt(S(s.ColorJitterProbability)).to(ScalarType.Float64);
         var strength = 0.8 * s.ColorJitterStrength;
         Tensor Factor(int column) =>
-            PerImage(Column(u, column).mul(2).sub_(1).mul_(strength).mul_(on).add_(1).clamp_min_(0), x);
+            PerImage(Column(u, column).mul(Two).sub_(One).mul_(S(strength)).mul_(on).add_(One).clamp_min_(Zero), x);
 
         var brightness = Factor(7);
         var contrast = Factor(8);
         var saturation = Factor(9);
-        x = x.mul(brightness).clamp_(0, 1);
+        x = x.mul(brightness).clamp_(Zero, One);
         var meanGray = Grayscale(x).mean([1, 2, 3], keepdim: true);
-        x = x.mul(contrast).add_(meanGray.mul(contrast.neg().add(1))).clamp_(0, 1);
-        x = x.mul(saturation).add_(Grayscale(x).mul(saturation.neg().add(1))).clamp_(0, 1);
+        x = x.mul(contrast).add_(meanGray.mul(contrast.neg().add(One)), One).clamp_(Zero, One);
+        x = x.mul(saturation).add_(Grayscale(x).mul(saturation.neg().add(One)), One).clamp_(Zero, One);
         var hueRange = 0.2 * s.ColorJitterStrength;
         if (hueRange > 0)
         {
-            var hue = Column(u, 10).mul(2).sub_(1).mul_(hueRange).mul_(on);
+            var hue = Column(u, 10).mul(Two).sub_(One).mul_(S(hueRange)).mul_(on);
             x = RotateHue(x, hue);
         }
         return x;
@@ -140,20 +141,20 @@ public static class ImageAugmentation
         long n = x.shape[0], h = x.shape[2], w = x.shape[3];
         var toYiq = tensor(new double[] { 0.299, 0.587, 0.114, 0.596, -0.274, -0.322, 0.211, -0.523, 0.312 }, [3, 3]);
         var fromYiq = linalg.inv(toYiq);
-        var angle = hueTurns.mul(2 * Math.PI);
+        var angle = hueTurns.mul(S(2 * Math.PI));
         var cos = angle.cos();
         var sin = angle.sin();
         var one = ones_like(angle);
         var zero = zeros_like(angle);
         var rotation = stack([one, zero, zero, zero, cos, sin.neg(), zero, sin, cos], 1).view(n, 3, 3);
         var map = fromYiq.matmul(rotation).matmul(toYiq).to(ScalarType.Float32, x.device);
-        return map.bmm(x.reshape(n, 3, h * w)).view(n, 3, h, w).clamp_(0, 1);
+        return map.bmm(x.reshape(n, 3, h * w)).view(n, 3, h, w).clamp_(Zero, One);
     }
 
     private static Tensor RandomGrayscale(Tensor x, Tensor u, double probability)
     {
-        var on = PerImage(Column(u, 11).lt(probability).to(ScalarType.Float64), x);
-        return x.add(Grayscale(x).sub(x).mul_(on));
+        var on = PerImage(Column(u, 11).lt(S(probability)).to(ScalarType.Float64), x);
+        return x.add(Grayscale(x).sub(x).mul_(on), One);
     }
 
     /// <summary>Separable Gaussian blur, its sigma drawn per image; images without blur get a delta kernel.</summary>
@@ -163,10 +164,10 @@ public static class ImageAugmentation
         var half = Math.Min(Math.Max(1, (long)Math.Round(0.05 * Math.Min(h, w))), Math.Min(h, w) - 1);
         if (half < 1) return x;
         var size = 2 * half + 1;
-        var on = Column(u, 12).lt(s.BlurProbability).unsqueeze(1);
-        var sigma = Column(u, 13).mul(s.BlurSigmaMax - s.BlurSigmaMin).add_(s.BlurSigmaMin).unsqueeze(1);
-        var offsets = arange(-half, half + 1, dtype: ScalarType.Float64).unsqueeze(0);
-        var gaussian = offsets.square().div(sigma.square().mul_(-2)).exp_();
+        var on = Column(u, 12).lt(S(s.BlurProbability)).unsqueeze(1);
+        var sigma = Column(u, 13).mul(S(s.BlurSigmaMax - s.BlurSigmaMin)).add_(S(s.BlurSigmaMin)).unsqueeze(1);
+        var offsets = tensor(Enumerable.Range((int)-half, (int)size).Select(o => (double)o).ToArray(), [1, size]);
+        var gaussian = offsets.square().div(sigma.square().mul_(S(-2.0))).exp_();
         gaussian = gaussian.div_(gaussian.sum(1, keepdim: true));
         var delta = zeros(size, dtype: ScalarType.Float64);
         delta[half] = tensor(1.0);
@@ -182,9 +183,9 @@ public static class ImageAugmentation
     private static Tensor PermuteChannels(Tensor x, Tensor u, double probability)
     {
         long n = x.shape[0], h = x.shape[2], w = x.shape[3];
-        var on = Column(u, 14).lt(probability).unsqueeze(1);
+        var on = Column(u, 14).lt(S(probability)).unsqueeze(1);
         var keys = u.narrow(1, 16, 3);
-        var identity = arange(3, dtype: ScalarType.Float64).unsqueeze(0);
+        var identity = tensor(new double[] { 0, 1, 2 }, [1, 3]);
         var order = where(on, keys, identity).argsort(1).to(x.device);
         return x.gather(1, order.view(n, 3, 1, 1).expand(n, 3, h, w));
     }
@@ -196,6 +197,9 @@ public static class ImageAugmentation
     }
 
     private static Tensor Column(Tensor u, int index) => u.select(1, index);
+
+    /// <summary>A scalar operand that cannot be freed mid-op (see <see cref="RootedScalars"/>).</summary>
+    private static Scalar S(double value) => RootedScalars.Of(value);
 
     /// <summary>A per-image factor [N] as [N,1,1,1] on the images' device and dtype.</summary>
     private static Tensor PerImage(Tensor factor, Tensor like) => factor.to(like.dtype, like.device).view(-1, 1, 1, 1);

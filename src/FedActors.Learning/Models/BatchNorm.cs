@@ -14,13 +14,10 @@ namespace FedActors.Learning.Models;
 /// window lets the finalizer thread free a Scalar that libtorch is about to read and the allocator hand
 /// the memory to another (floating-point) Scalar; measured here in a Release run, a supervised round died
 /// with "For integral input tensors, argument alpha must not be a floating point number". This module
-/// increments with Scalars held by static fields, which are never collected.
+/// increments with <see cref="RootedScalars"/>, which are never collected.
 /// </summary>
 internal sealed class BatchNorm : NormBase
 {
-    // Rooted for the process lifetime: never finalized, so their native memory is never reused.
-    private static readonly Scalar One = 1L.ToScalar();
-
     private readonly int inputDims;
 
     private BatchNorm(long features, int inputDims, string name)
@@ -47,7 +44,7 @@ internal sealed class BatchNorm : NormBase
         if (training)
         {
             using var noGrad = no_grad();
-            num_batches_tracked!.add_(One, One);
+            num_batches_tracked!.add_(RootedScalars.LongOne, RootedScalars.LongOne);
         }
         return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum ?? 0.1, eps);
     }

@@ -31,7 +31,7 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var x = bn1.call(conv1.call(input)).relu_();
         x = bn2.call(conv2.call(x));
-        x = x.add_(downsample is null ? input : downsample.call(input)).relu_();
+        x = x.add_(downsample is null ? input : downsample.call(input), RootedScalars.One).relu_();
         return x.MoveToOuterDisposeScope();
     }
 }
@@ -67,7 +67,7 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
         var x = bn1.call(conv1.call(input)).relu_();
         x = bn2.call(conv2.call(x)).relu_();
         x = bn3.call(conv3.call(x));
-        x = x.add_(downsample is null ? input : downsample.call(input)).relu_();
+        x = x.add_(downsample is null ? input : downsample.call(input), RootedScalars.One).relu_();
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -24,8 +24,15 @@ public static class NtXentLoss
         var n = view1.shape[0];
         var z = F.normalize(cat([view1, view2], 0), dim: 1);
         var self = eye(2 * n, dtype: ScalarType.Bool, device: z.device);
-        var logits = z.mm(z.t()).div_(temperature).masked_fill(self, double.NegativeInfinity);
-        var partner = cat([arange(n, 2 * n, device: z.device), arange(0, n, device: z.device)], 0);
+        // Rooted scalars and a C#-built index: no temporary Scalar reaches libtorch (see RootedScalars).
+        var logits = z.mm(z.t()).div_(RootedScalars.Of(temperature)).masked_fill(self, RootedScalars.Of(double.NegativeInfinity));
+        var partnerOf = new long[2 * n];
+        for (var i = 0L; i < n; i++)
+        {
+            partnerOf[i] = n + i;
+            partnerOf[n + i] = i;
+        }
+        var partner = tensor(partnerOf, device: z.device);
         return F.cross_entropy(logits, partner).MoveToOuterDisposeScope();
     }
 }

@@ -4,10 +4,10 @@ using static TorchSharp.torch;
 
 namespace FedActors.Learning.Training;
 
-/// <summary>Builds a phase's optimiser and sets its learning rate step by step.</summary>
+/// <summary>Builds a phase's optimiser.</summary>
 public static class Optimizers
 {
-    public static optim.Optimizer Create(IEnumerable<Parameter> parameters, PhaseSettings phase, double learningRate)
+    public static LocalOptimizer Create(IEnumerable<Parameter> parameters, PhaseSettings phase, double learningRate)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(phase);
@@ -15,16 +15,164 @@ public static class Optimizers
         if (list.Count == 0) throw new ArgumentException("nothing to optimise: no trainable parameters");
         return phase.Optimizer switch
         {
-            OptimizerKind.Sgd => optim.SGD(list, learningRate, momentum: phase.Momentum, weight_decay: phase.WeightDecay),
-            OptimizerKind.Adam => optim.Adam(list, learningRate, weight_decay: phase.WeightDecay),
-            OptimizerKind.AdamW => optim.AdamW(list, learningRate, weight_decay: phase.WeightDecay),
+            OptimizerKind.Sgd => new SgdOptimizer(list, learningRate, phase.Momentum, phase.WeightDecay),
+            OptimizerKind.Adam => new AdamOptimizer(list, learningRate, phase.WeightDecay, decoupledWeightDecay: false),
+            OptimizerKind.AdamW => new AdamOptimizer(list, learningRate, phase.WeightDecay, decoupledWeightDecay: true),
             _ => throw new ArgumentOutOfRangeException(nameof(phase), phase.Optimizer, "unknown optimizer"),
         };
     }
+}
 
-    public static void SetLearningRate(optim.Optimizer optimizer, double learningRate)
+/// <summary>
+/// The optimisers a client runs for one fit (state is local to the fit). They follow PyTorch's update rules
+/// (<c>torch.optim.SGD</c>, <c>Adam</c>, <c>AdamW</c>, default betas and eps) but pass libtorch only
+/// <see cref="RootedScalars"/> or Scalars held by a <c>using</c> until the op has returned: TorchSharp 0.107's
+/// own optimisers build every coefficient as a temporary Scalar that the finalizer may free mid-op
+/// (see <see cref="RootedScalars"/>).
+/// </summary>
+public abstract class LocalOptimizer : IDisposable
+{
+    private readonly List<Parameter> _parameters;
+    private bool _disposed;
+
+    private protected LocalOptimizer(IReadOnlyList<Parameter> parameters, double learningRate)
     {
-        ArgumentNullException.ThrowIfNull(optimizer);
-        foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+        _parameters = [.. parameters];
+        LearningRate = learningRate;
+    }
+
+    /// <summary>Learning rate of the next <see cref="Step"/>; a schedule sets it before each step.</summary>
+    public double LearningRate { get; set; }
+
+    protected IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>Drops the gradients of all parameters.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in _parameters)
+        {
+            var grad = p.grad;
+            if (grad is null) continue;
+            grad.detach_().zero_();
+        }
+    }
+
+    /// <summary>One update of every parameter that has a gradient.</summary>
+    public void Step()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!(LearningRate >= 0) || double.IsInfinity(LearningRate))
+            throw new InvalidOperationException($"learning rate must be a non-negative number, got {LearningRate}");
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        StepCore();
+    }
+
+    private protected abstract void StepCore();
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        DisposeState();
+        GC.SuppressFinalize(this);
+    }
+
+    private protected abstract void DisposeState();
+}
+
+/// <summary>SGD with optional momentum (no dampening) and L2 weight decay, as <c>torch.optim.SGD</c>.</summary>
+internal sealed class SgdOptimizer : LocalOptimizer
+{
+    private readonly double _momentum;
+    private readonly double _weightDecay;
+    private readonly Tensor?[] _buffers;
+
+    public SgdOptimizer(IReadOnlyList<Parameter> parameters, double learningRate, double momentum, double weightDecay)
+        : base(parameters, learningRate)
+    {
+        _momentum = momentum;
+        _weightDecay = weightDecay;
+        _buffers = new Tensor?[parameters.Count];
+    }
+
+    private protected override void StepCore()
+    {
+        using var minusLr = (-LearningRate).ToScalar();
+        for (var i = 0; i < Parameters.Count; i++)
+        {
+            var p = Parameters[i];
+            var grad = p.grad;
+            if (grad is null) continue;
+            var direction = _weightDecay != 0 ? grad.add(p, RootedScalars.Of(_weightDecay)) : grad;
+            if (_momentum != 0)
+            {
+                if (_buffers[i] is null) _buffers[i] = direction.clone().DetachFromDisposeScope();
+                else _buffers[i]!.mul_(RootedScalars.Of(_momentum)).add_(direction, RootedScalars.One);
+                direction = _buffers[i]!;
+            }
+            p.add_(direction, minusLr);
+        }
+    }
+
+    private protected override void DisposeState()
+    {
+        foreach (var buffer in _buffers) buffer?.Dispose();
+    }
+}
+
+/// <summary>Adam (L2 weight decay in the gradient) or AdamW (decoupled decay), as <c>torch.optim.Adam(W)</c>.</summary>
+internal sealed class AdamOptimizer : LocalOptimizer
+{
+    private const double Beta1 = 0.9;
+    private const double Beta2 = 0.999;
+    private const double Epsilon = 1e-8;
+
+    private readonly double _weightDecay;
+    private readonly bool _decoupled;
+    private readonly Tensor?[] _firstMoments;
+    private readonly Tensor?[] _secondMoments;
+    private long _step;
+
+    public AdamOptimizer(IReadOnlyList<Parameter> parameters, double learningRate, double weightDecay, bool decoupledWeightDecay)
+        : base(parameters, learningRate)
+    {
+        _weightDecay = weightDecay;
+        _decoupled = decoupledWeightDecay;
+        _firstMoments = new Tensor?[parameters.Count];
+        _secondMoments = new Tensor?[parameters.Count];
+    }
+
+    private protected override void StepCore()
+    {
+        _step++;
+        var biasCorrection1 = 1 - Math.Pow(Beta1, _step);
+        var biasCorrection2 = 1 - Math.Pow(Beta2, _step);
+        using var decay = (1 - LearningRate * _weightDecay).ToScalar();
+        using var minusStepSize = (-LearningRate / biasCorrection1).ToScalar();
+        using var secondScale = Math.Sqrt(biasCorrection2).ToScalar();
+        for (var i = 0; i < Parameters.Count; i++)
+        {
+            var p = Parameters[i];
+            var grad = p.grad;
+            if (grad is null) continue;
+            if (_weightDecay != 0)
+            {
+                if (_decoupled) p.mul_(decay);
+                else grad = grad.add(p, RootedScalars.Of(_weightDecay));
+            }
+            var m = _firstMoments[i] ??= zeros_like(p).DetachFromDisposeScope();
+            var v = _secondMoments[i] ??= zeros_like(p).DetachFromDisposeScope();
+            m.mul_(RootedScalars.Of(Beta1)).add_(grad, RootedScalars.Of(1 - Beta1));
+            v.mul_(RootedScalars.Of(Beta2)).addcmul_(grad, grad, RootedScalars.Of(1 - Beta2));
+            var denominator = v.sqrt().div_(secondScale).add_(RootedScalars.Of(Epsilon));
+            p.addcdiv_(m, denominator, minusStepSize);
+        }
+    }
+
+    private protected override void DisposeState()
+    {
+        foreach (var t in _firstMoments) t?.Dispose();
+        foreach (var t in _secondMoments) t?.Dispose();
     }
 }
