@@ -7,15 +7,22 @@ internal static class CliProcess
 {
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "fedactors.dll");
 
-    public static Process Start(IEnumerable<string> args, string logPath)
+    /// <param name="onLine">Called with every line the program writes (stdout and stderr), on a reader thread.</param>
+    public static Process Start(IEnumerable<string> args, string logPath, Action<string>? onLine = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Dll);
         foreach (var a in args) info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start fedactors");
         var log = new StreamWriter(logPath) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        void Received(object? sender, DataReceivedEventArgs e)
+        {
+            if (e.Data is null) return;
+            lock (log) log.WriteLine(e.Data);
+            onLine?.Invoke(e.Data);
+        }
+        process.OutputDataReceived += Received;
+        process.ErrorDataReceived += Received;
         process.Exited += (_, _) => { lock (log) log.Flush(); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

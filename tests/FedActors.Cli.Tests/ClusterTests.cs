@@ -1,0 +1,215 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace FedActors.Cli.Tests;
+
+/// <summary>
+/// <c>fedactors node</c> as real processes on 127.0.0.1 with ephemeral ports: one coordinator and one client node
+/// per client. Every test is bounded in time and kills whatever child process is still alive when it ends.
+/// </summary>
+[Collection("torch")]
+public sealed class ClusterTests
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(2);
+
+    /// <summary>Three clients (two tasks), two rounds of federated supervised training of a tiny ResNet.</summary>
+    private const string Experiment = """
+        fedactors {
+          seed = 5
+          torch-threads = 1
+          arms = ["fl"]
+          model.width = 0.125
+          supervised { rounds = 2, local-epochs = 2 }
+          data.clients = [
+            { id = "a", task = "shapes", images = 200 }
+            { id = "b", task = "shapes", images = 200 }
+            { id = "c", task = "textures", images = 200 }
+          ]
+        }
+        """;
+
+    private static readonly (string Id, string Task)[] Clients = [("a", "shapes"), ("b", "shapes"), ("c", "textures")];
+
+    [Fact]
+    public async Task Cluster_of_client_processes_must_write_the_metrics_of_the_in_process_run()
+    {
+        using var run = new Processes("fedactors-cluster-eq-");
+        var config = run.Write("experiment.conf", Experiment);
+
+        var inProcess = run.Start("in-process", ["run", "--config", config, "--out", run.Path("in-process")]);
+        await run.ExitsAsync(inProcess, "the in-process run", 0);
+
+        var coordinator = await run.StartClusterAsync(config, "cluster", []);
+        await run.ExitsAsync(coordinator, "the coordinator", 0);
+        foreach (var (id, _) in Clients) await run.ExitsAsync(run.Node(id), $"client node {id} after the coordinator left", 0);
+
+        var expected = File.ReadAllBytes(run.Path("in-process", "metrics.csv"));
+        Assert.True(expected.Length > 100, "the in-process run wrote no metrics");
+        Assert.Equal(expected, File.ReadAllBytes(run.Path("cluster", "metrics.csv")));
+        run.Passed();
+    }
+
+    [Fact]
+    public async Task Cluster_run_must_finish_per_round_policy_when_a_client_process_is_SIGKILLed()
+    {
+        using var run = new Processes("fedactors-cluster-kill-");
+        var config = run.Write("experiment.conf", Experiment);
+        var victimFitting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        run.OnLine = (node, line) =>
+        {
+            if (node == "c" && line.StartsWith("c: fit supervised round 2", StringComparison.Ordinal)) victimFitting.TrySetResult();
+        };
+
+        var coordinator = await run.StartClusterAsync(
+            config, "cluster", ["--set", "fedactors.engine.min-fit-results=2", "--set", "fedactors.engine.on-failed-round=accept-partial"]);
+        await run.WithinBudget(victimFitting.Task, "client c never started its round-2 fit");
+        run.Node("c").Kill(entireProcessTree: true); // SIGKILL, in the middle of its fit
+
+        await run.ExitsAsync(coordinator, "the coordinator", 0);
+        Assert.True(File.Exists(run.Path("cluster", "summary.json")), "the run did not finish");
+        var rows = File.ReadAllLines(run.Path("cluster", "metrics.csv"));
+        Assert.Contains("2,supervised,fl,c,textures,failed,1", rows);
+        Assert.DoesNotContain(rows, r => r.StartsWith("2,supervised,fl,c,textures,acc1,", StringComparison.Ordinal));
+        foreach (var survivor in new[] { "a", "b" })
+        {
+            Assert.Contains(rows, r => r.StartsWith($"2,supervised,fl,{survivor},shapes,acc1,", StringComparison.Ordinal));
+            await run.ExitsAsync(run.Node(survivor), $"client node {survivor} after the coordinator left", 0);
+        }
+        run.Passed();
+    }
+
+    [Fact]
+    public void Coordinator_must_refuse_an_arm_that_pools_data_before_joining_a_cluster()
+    {
+        var error = new StringWriter();
+        var code = CliApp.Run(
+            ["node", "--role", "coordinator", "--set", "fedactors.arms=[cl, \"fl+ssl\"]", "--out", System.IO.Path.Combine(System.IO.Path.GetTempPath(), Guid.NewGuid().ToString("N"))],
+            new TestConsole(new StringWriter(), error));
+        Assert.Equal(CliApp.BadInput, code);
+        var text = error.ToString().Trim();
+        Assert.Single(text.Split('\n'));
+        Assert.Contains("fedactors.arms", text, StringComparison.Ordinal);
+        Assert.Contains("'cl'", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The child processes of one test, its temporary folder and its time budget; disposing kills what is left.</summary>
+    private sealed class Processes : IDisposable
+    {
+        private readonly string _root;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly ConcurrentDictionary<string, Process> _started = new(StringComparer.Ordinal);
+        private bool _passed;
+
+        public Processes(string prefix) => _root = Directory.CreateTempSubdirectory(prefix).FullName;
+
+        /// <summary>Called with (process name, line) for every line a child writes.</summary>
+        public Action<string, string>? OnLine { get; set; }
+
+        /// <summary>The test passed: its folder and logs may go.</summary>
+        public void Passed() => _passed = true;
+
+        public string Path(params string[] parts) => System.IO.Path.Combine([_root, .. parts]);
+
+        public string Write(string name, string text)
+        {
+            File.WriteAllText(Path(name), text);
+            return Path(name);
+        }
+
+        public Process Node(string name) => _started[name];
+
+        public Process Start(string name, IEnumerable<string> args)
+        {
+            var process = CliProcess.Start(args, Path(name + ".log"), line => OnLine?.Invoke(name, line));
+            _started[name] = process;
+            return process;
+        }
+
+        /// <summary>Starts the coordinator, reads its address, then one client node per client, each hosting only its own.</summary>
+        public async Task<Process> StartClusterAsync(string config, string runDir, IReadOnlyList<string> coordinatorArgs)
+        {
+            var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var chained = OnLine;
+            OnLine = (name, line) =>
+            {
+                const string Prefix = "cluster: coordinator ";
+                if (name == "coordinator" && line.StartsWith(Prefix, StringComparison.Ordinal))
+                    address.TrySetResult(line[Prefix.Length..].Split([',', ' '], 2)[0]);
+                chained?.Invoke(name, line);
+            };
+            var coordinator = Start("coordinator", [
+                "node", "--role", "coordinator", "--config", config, "--out", Path(runDir), "--port", "0",
+                "--set", "fedactors.cluster.min-clients=" + Clients.Length,
+                "--set", "fedactors.engine.trainer-slots=" + Clients.Length,
+                .. coordinatorArgs,
+            ]);
+            var seed = await WithinBudget(address.Task, "the coordinator never said its address");
+            Assert.StartsWith("akka.tcp://fedactors@127.0.0.1:", seed, StringComparison.Ordinal);
+            foreach (var (id, task) in Clients)
+            {
+                Start(id, [
+                    "node", "--role", "client", "--config", config, "--seed-nodes", seed,
+                    "--set", $"fedactors.data.clients=[{{id = \"{id}\", task = \"{task}\", images = 200}}]",
+                ]);
+            }
+            return coordinator;
+        }
+
+        public async Task ExitsAsync(Process process, string what, int code)
+        {
+            using var timeout = new CancellationTokenSource(Remaining());
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"{what} did not end within the test's {Budget.TotalMinutes:F0} minutes; logs in {_root}");
+            }
+            Assert.True(process.ExitCode == code, $"{what} exited with {process.ExitCode}, not {code}; logs in {_root}");
+        }
+
+        public async Task<T> WithinBudget<T>(Task<T> task, string failure)
+        {
+            await WithinBudget((Task)task, failure);
+            return await task;
+        }
+
+        public async Task WithinBudget(Task task, string failure)
+        {
+            if (await Task.WhenAny(task, Task.Delay(Remaining())) != task) Assert.Fail($"{failure} within {Budget.TotalMinutes:F0} minutes; logs in {_root}");
+        }
+
+        public void Dispose()
+        {
+            foreach (var process in _started.Values)
+            {
+                try
+                {
+                    if (!process.HasExited) process.Kill(entireProcessTree: true);
+                    process.WaitForExit(TimeSpan.FromSeconds(10));
+                }
+                catch (InvalidOperationException)
+                {
+                    // never started or already reaped
+                }
+                process.Dispose();
+            }
+            if (!_passed) return; // keep the logs the failure message points at
+            try
+            {
+                Directory.Delete(_root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // best effort
+            }
+        }
+
+        private TimeSpan Remaining()
+        {
+            var left = Budget - _clock.Elapsed;
+            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
+    }
+}
