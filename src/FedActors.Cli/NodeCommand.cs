@@ -37,26 +37,33 @@ public static class NodeCommand
         };
         var hostname = new Option<string?>("--hostname") { Description = "Address this node binds to and advertises (fedactors.cluster.hostname)." };
         var port = new Option<int?>("--port") { Description = "Akka.Remote port; 0 = ephemeral (fedactors.cluster.port)." };
+        var share = new Option<string?>("--clients")
+        {
+            HelpName = "K/N",
+            Description = "Client node: host only every N-th client of fedactors.data.clients (in id order), starting with the K-th; N nodes given 1/N..N/N host each client once.",
+        };
         var output = new Option<string?>("--out") { Description = "Run folder of the coordinator (default runs/<timestamp>)." };
         var seed = new Option<long?>("--seed") { Description = "Run seed (same as --set fedactors.seed=N); every node needs the same." };
         var command = new Command("node", "Run one node of a FedActors cluster: the coordinator or a client node.")
         {
-            role, config, set, seedNodes, hostname, port, output, seed,
+            role, config, set, seedNodes, hostname, port, share, output, seed,
         };
         command.SetAction(parse => Execute(
-            new NodeRequest(
+            () => new NodeRequest(
                 new RunRequest(parse.GetValue(config) ?? [], parse.GetValue(set) ?? [], parse.GetValue(output), parse.GetValue(seed)),
                 parse.GetValue(role)!,
                 SplitSeeds(parse.GetValue(seedNodes) ?? []),
                 parse.GetValue(hostname),
-                parse.GetValue(port)),
+                parse.GetValue(port),
+                parse.GetValue(share) is { } k ? ClientShare.Parse(k) : null),
             console));
         return command;
     }
 
     /// <summary>Runs the node; the first SIGTERM or SIGINT asks it to stop (a client leaves the cluster, a coordinator ends its run), a second one kills it.</summary>
-    public static int Execute(NodeRequest request, ICliConsole console)
+    public static int Execute(Func<NodeRequest> request, ICliConsole console)
     {
+        ArgumentNullException.ThrowIfNull(request);
         using var stop = new CancellationTokenSource();
         void OnSignal(PosixSignalContext signal)
         {
@@ -66,7 +73,7 @@ public static class NodeCommand
         }
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        return RunCommand.Guarded(console, output => NodeLauncher.RunAsync(request, output, stop.Token));
+        return RunCommand.Guarded(console, output => NodeLauncher.RunAsync(request(), output, stop.Token));
     }
 
     private static List<string> SplitSeeds(IEnumerable<string> values) =>

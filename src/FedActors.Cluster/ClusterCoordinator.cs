@@ -25,12 +25,12 @@ public static class ClusterCoordinator
         return [.. ready.Clients.Select(c => new RemoteClientProxy(node.Directory, node.Store, c))];
     }
 
-    /// <summary>As above with <c>fedactors.cluster.min-clients</c> and <c>wait-for-clients</c> of the system's config.</summary>
+    /// <summary>As above with <c>fedactors.cluster.min-clients</c> (0 counts as 1) and <c>wait-for-clients</c> of the system's config.</summary>
     public static Task<IReadOnlyList<IFederatedClient>> WaitForClientsAsync(ActorSystem system, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(system);
         var settings = FedActorsNode.Get(system).Settings;
-        return WaitForClientsAsync(system, settings.MinClients, settings.WaitForClients, ct);
+        return WaitForClientsAsync(system, Math.Max(1, settings.MinClients), settings.WaitForClients, ct);
     }
 }
 

@@ -86,7 +86,7 @@ public sealed record ClusterSettings(
         if (string.IsNullOrEmpty(Hostname)) throw Invalid("hostname", Hostname, "must not be empty");
         if (Port is < 0 or > 65535) throw Invalid("port", Port, "must be 0..65535");
         if (DataPort is < 0 or > 65535) throw Invalid("data-plane.port", DataPort, "must be 0..65535");
-        if (MinClients < 1) throw Invalid("min-clients", MinClients, "must be at least 1");
+        if (MinClients < 0) throw Invalid("min-clients", MinClients, "must be 0 or more");
         if (WaitForClients <= TimeSpan.Zero) throw Invalid("wait-for-clients", WaitForClients, "must be positive");
         if (MaxMessageBytes < 32000) throw Invalid("max-message-bytes", MaxMessageBytes, "must be at least 32000 (Akka.Remote's smallest frame)");
         if (MaxTransferBytes < 1) throw Invalid("data-plane.max-transfer-bytes", MaxTransferBytes, "must be positive");

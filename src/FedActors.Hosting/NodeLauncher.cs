@@ -14,7 +14,8 @@ namespace FedActors.Hosting;
 /// <summary>What <c>fedactors node</c> was asked to do: a run request plus this node's place in the cluster.</summary>
 /// <param name="Role"><c>coordinator</c> or <c>client</c>; wins over <c>fedactors.cluster.role</c>.</param>
 /// <param name="SeedNodes">Wins over <c>fedactors.cluster.seed-nodes</c> when not empty.</param>
-public sealed record NodeRequest(RunRequest Run, string Role, IReadOnlyList<string> SeedNodes, string? Hostname, int? Port)
+/// <param name="Share">On a client node, host only share K of N of <c>fedactors.data.clients</c> (see <see cref="ClientShare"/>).</param>
+public sealed record NodeRequest(RunRequest Run, string Role, IReadOnlyList<string> SeedNodes, string? Hostname, int? Port, ClientShare? Share = null)
 {
     /// <summary>The run request with this node's flags as <c>--set</c> layers (which win over files).</summary>
     public RunRequest Layered()
@@ -30,6 +31,28 @@ public sealed record NodeRequest(RunRequest Run, string Role, IReadOnlyList<stri
 }
 
 /// <summary>
+/// Share <paramref name="K"/> of <paramref name="N"/> of a federation's clients: those at positions K-1, K-1+N, K-1+2N, ...
+/// in id order. N client nodes given shares 1..N with one config host every client exactly once.
+/// </summary>
+public sealed record ClientShare(int K, int N)
+{
+    /// <summary>Parses <c>K/N</c> (1 &lt;= K &lt;= N); throws <see cref="ConfigException"/> naming <c>--clients</c>.</summary>
+    public static ClientShare Parse(string text)
+    {
+        var parts = (text ?? "").Split('/');
+        if (parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var k)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            && k >= 1 && k <= n)
+            return new ClientShare(k, n);
+        throw new ConfigException($"--clients {text}: expected K/N with 1 <= K <= N, e.g. 2/3");
+    }
+
+    public IReadOnlyList<ClientSpec> Of(IReadOnlyList<ClientSpec> clients) =>
+        [.. clients.OrderBy(c => c.Id, StringComparer.Ordinal).Where((_, i) => i % N == K - 1)];
+}
+
+/// <summary>
 /// <c>fedactors node</c>: the same experiment across processes. A coordinator node runs the experiment like
 /// <c>fedactors run</c> (run folder, checkpoints, metrics, summary) over the clients that client nodes host; a client
 /// node builds only its own clients (its <c>fedactors.data.clients</c>) from its local data and serves them until the
@@ -38,6 +61,9 @@ public sealed record NodeRequest(RunRequest Run, string Role, IReadOnlyList<stri
 public static class NodeLauncher
 {
     private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>Nodes come and go by design: their connections opening and closing is no news (an akka.* key of a config file wins).</summary>
+    private static readonly Config NodeAkkaDefaults = ConfigurationFactory.ParseString("akka.remote.log-remote-lifecycle-events = off");
     private static readonly TimeSpan WatchEvery = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Runs the node until its work is done; bad input throws <see cref="ConfigException"/> before the node joins.</summary>
@@ -50,7 +76,7 @@ public static class NodeLauncher
         var cluster = ReadCluster(loaded);
         return cluster.Role == ClusterSettings.CoordinatorRole
             ? CoordinateAsync(run, loaded, settings, cluster, output, ct)
-            : HostClientsAsync(loaded, settings, output, ct);
+            : HostClientsAsync(loaded, Share(settings, request.Share), output, ct);
     }
 
     /// <summary>
@@ -72,6 +98,15 @@ public static class NodeLauncher
             text.Append(key).Append('=').Append(config.GetString("fedactors.data." + key)).Append('\n');
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..12];
         return string.Create(CultureInfo.InvariantCulture, $"seed {settings.Seed}, settings {hash}");
+    }
+
+    private static RunSettings Share(RunSettings settings, ClientShare? share)
+    {
+        if (share is null) return settings;
+        var mine = share.Of(settings.Data.Clients);
+        if (mine.Count == 0)
+            throw new ConfigException($"--clients {share.K}/{share.N}: fedactors.data.clients lists {settings.Data.Clients.Count} clients, none for share {share.K}");
+        return settings with { Data = settings.Data with { Clients = mine } };
     }
 
     private static ClusterSettings ReadCluster(LoadedConfig loaded)
@@ -102,9 +137,10 @@ public static class NodeLauncher
         var system = StartNode(loaded, cluster);
         try
         {
-            output.Line($"cluster: coordinator {Address(system)}, data plane {DataPlane(system)}; waiting for {cluster.MinClients} client(s) "
+            var min = cluster.MinClients > 0 ? cluster.MinClients : settings.Data.Clients.Count;
+            output.Line($"cluster: coordinator {Address(system)}, data plane {DataPlane(system)}; waiting for {min} client(s) "
                 + $"(fedactors.cluster.min-clients) for at most {cluster.WaitForClients}");
-            var clients = await ClusterCoordinator.WaitForClientsAsync(system, ct).ConfigureAwait(false);
+            var clients = await ClusterCoordinator.WaitForClientsAsync(system, min, cluster.WaitForClients, ct).ConfigureAwait(false);
             var classes = Check(clients, setup);
             if (settings.Engine.TrainerSlots < clients.Count)
             {
@@ -227,7 +263,7 @@ public static class NodeLauncher
     {
         try
         {
-            return FedActorsNode.Create(loaded.Config.WithFallback(RunLauncher.AkkaDefaults));
+            return FedActorsNode.Create(loaded.Config.WithFallback(NodeAkkaDefaults).WithFallback(RunLauncher.AkkaDefaults));
         }
         catch (Exception ex) when (ex is not ConfigException)
         {

@@ -125,7 +125,10 @@ public sealed class ClusterTests
             return process;
         }
 
-        /// <summary>Starts the coordinator, reads its address, then one client node per client, each hosting only its own.</summary>
+        /// <summary>
+        /// Starts the coordinator (which waits for every client of the config: min-clients = 0), reads its address, then
+        /// one client node per client, each hosting only its own.
+        /// </summary>
         public async Task<Process> StartClusterAsync(string config, string runDir, IReadOnlyList<string> coordinatorArgs)
         {
             var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -139,19 +142,14 @@ public sealed class ClusterTests
             };
             var coordinator = Start("coordinator", [
                 "node", "--role", "coordinator", "--config", config, "--out", Path(runDir), "--port", "0",
-                "--set", "fedactors.cluster.min-clients=" + Clients.Length,
                 "--set", "fedactors.engine.trainer-slots=" + Clients.Length,
                 .. coordinatorArgs,
             ]);
             var seed = await WithinBudget(address.Task, "the coordinator never said its address");
             Assert.StartsWith("akka.tcp://fedactors@127.0.0.1:", seed, StringComparison.Ordinal);
-            foreach (var (id, task) in Clients)
-            {
-                Start(id, [
-                    "node", "--role", "client", "--config", config, "--seed-nodes", seed,
-                    "--set", $"fedactors.data.clients=[{{id = \"{id}\", task = \"{task}\", images = 200}}]",
-                ]);
-            }
+            // Clients in id order: share k of N hosts the k-th.
+            for (var k = 1; k <= Clients.Length; k++)
+                Start(Clients[k - 1].Id, ["node", "--role", "client", "--config", config, "--seed-nodes", seed, "--clients", $"{k}/{Clients.Length}"]);
             return coordinator;
         }
 
