@@ -92,6 +92,55 @@ public sealed class FedAvgTests
     }
 
     [Fact]
+    public void Accumulator_must_write_into_a_handed_over_update_and_give_the_same_bits()
+    {
+        var rng = new Random(13);
+        float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        var updates = Enumerable.Range(0, 5).Select(_ => (Weights: W(("w", Values(70_001)), ("b", Values(3))), Examples: (long)rng.Next(1, 90))).ToList();
+        var current = W(("w", new float[70_001]), ("b", new float[3]));
+
+        var borrowed = new FedAvgAccumulator(2, 2);
+        foreach (var (weights, examples) in updates) borrowed.Add(weights, examples);
+        var expected = borrowed.Result(current);
+
+        var first = W(("w", (float[])updates[0].Weights["w"].Data.Clone()), ("b", (float[])updates[0].Weights["b"].Data.Clone()));
+        var handedOver = new FedAvgAccumulator(2, 2);
+        handedOver.Add(first, updates[0].Examples, handOver: true);
+        foreach (var (weights, examples) in updates.Skip(1)) handedOver.Add(weights, examples);
+        var result = handedOver.Result(current);
+
+        Assert.Equal(expected.ContentHash(), result.ContentHash());
+        Assert.Same(first["w"].Data, result["w"].Data); // the sum was written into the handed-over array
+        Assert.NotSame(updates[0].Weights["w"].Data, expected["w"].Data);
+    }
+
+    [Fact]
+    public void FoldRange_must_match_the_scalar_definition_on_every_element()
+    {
+        var rng = new Random(17);
+        float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 200 - 100)).ToArray();
+        var sources = Enumerable.Range(0, 4).Select(_ => Values(1_003)).ToArray();
+        float[] weights = [3f, 0.25f, 7f, 1.5f];
+        var start = Values(1_003);
+
+        foreach (var (started, divisor) in new[] { (false, (float?)null), (true, 11.75f), (false, 11.75f) })
+        {
+            var sum = (float[])start.Clone();
+            // Three ranges of odd lengths: vector blocks, single vectors and scalar tails all run.
+            Aggregation.FoldRange(sum, 0, 517, started, sources, weights, divisor);
+            Aggregation.FoldRange(sum, 517, 13, started, sources, weights, divisor);
+            Aggregation.FoldRange(sum, 530, 473, started, sources, weights, divisor);
+            for (var i = 0; i < sum.Length; i++)
+            {
+                var s = started ? start[i] : sources[0][i] * weights[0];
+                for (var k = started ? 0 : 1; k < sources.Length; k++) s += sources[k][i] * weights[k];
+                if (divisor is { } d) s /= d;
+                Assert.Equal(BitConverter.SingleToInt32Bits(s), BitConverter.SingleToInt32Bits(sum[i]));
+            }
+        }
+    }
+
+    [Fact]
     public void Accumulator_must_reject_a_shape_mismatch()
     {
         var acc = new FedAvgAccumulator();

@@ -40,22 +40,33 @@ internal static class FedAvgFigure
             var triad = Best(repeat, () => Triad(a, b, c, 0.5f, t));
             var triadGbs = 12.0 * triadLength / triad / 1e9;
             Console.WriteLine($"  triad        {t} thread(s): {triadGbs,6:F1} GB/s ({triad * 1e3:F0} ms)");
-            foreach (var width in new[] { 1, 8 })
+            foreach (var width in new[] { 1, 8, clients })
             {
-                var seconds = Best(repeat, () =>
+                foreach (var handOver in new[] { false, true })
                 {
-                    var accumulator = new FedAvgAccumulator(width, t);
-                    for (var i = 0; i < clients; i++) accumulator.Add(updates[i], examples[i]);
-                    GC.KeepAlive(accumulator.Result(current));
-                });
-                var gbs = updateBytes / seconds / 1e9;
-                Console.WriteLine(
-                    $"  fedavg fold {width} {t} thread(s): {gbs,6:F1} GB/s ({seconds * 1e3:F0} ms) = {100 * gbs / triadGbs:F0}% of triad");
+                    // Handed over, the first update's arrays become the sums: each run gets a private copy of it,
+                    // made before the clock starts (in the engine a client's update is fresh memory it wrote).
+                    ModelWeights? first = null;
+                    var seconds = Best(
+                        repeat,
+                        () => first = handOver ? Copy(updates[0]) : updates[0],
+                        () =>
+                        {
+                            var accumulator = new FedAvgAccumulator(width, t);
+                            accumulator.Add(first!, examples[0], handOver);
+                            for (var i = 1; i < clients; i++) accumulator.Add(updates[i], examples[i]);
+                            GC.KeepAlive(accumulator.Result(current));
+                        });
+                    var gbs = updateBytes / seconds / 1e9;
+                    Console.WriteLine(
+                        $"  fedavg fold {width,2} {t} thread(s), {(handOver ? "first update handed over" : "fresh sums"),-24}: " +
+                        $"{gbs,6:F1} GB/s ({seconds * 1e3:F0} ms) = {100 * gbs / triadGbs:F0}% of triad");
+                }
             }
-            // The accumulator's arithmetic alone: the same chunked fold of all updates into a sum that is
-            // already in memory (the accumulator's sums are a fresh buffer: they become the new global).
-            var sum = Filled(ModelFloats, 0f);
-            var kernel = Best(repeat, () => Fold(updates, examples, sum, t));
+            // The accumulator's arithmetic alone: the same one-pass fold of all updates into sums that are
+            // already in memory (the accumulator's sums are fresh buffers: they become the new global).
+            var sums = updates[0].Select(tensor => Filled(tensor.Data.Length, 0f)).ToArray();
+            var kernel = Best(repeat, () => Fold(updates, examples, sums, t));
             var kernelGbs = updateBytes / kernel / 1e9;
             Console.WriteLine(
                 $"  fold kernel  {t} thread(s): {kernelGbs,6:F1} GB/s ({kernel * 1e3:F0} ms) = {100 * kernelGbs / triadGbs:F0}% of triad");
@@ -92,24 +103,25 @@ internal static class FedAvgFigure
         return values;
     }
 
-    /// <summary>FedAvgAccumulator's fold with every update waiting: per 16 Ki-float chunk, sum = w0 x0, then += wi xi.</summary>
-    private static void Fold(List<ModelWeights> updates, List<long> examples, float[] sum, int threads)
+    /// <summary>
+    /// The accumulator's arithmetic alone: one <see cref="Aggregation.FoldRange"/> pass of every update into sums
+    /// already in memory, with the final division, over the same 64 Ki-float chunks in parallel.
+    /// </summary>
+    private static void Fold(List<ModelWeights> updates, List<long> examples, float[][] sums, int threads)
     {
-        const int chunk = 16 * 1024;
-        var offsets = new List<(int Tensor, int Start, int Offset)>();
-        var offset = 0;
-        for (var t = 0; t < updates[0].Count; t++)
+        const int chunk = 64 * 1024;
+        var weights = examples.Select(e => (float)e).ToArray();
+        var divisor = weights.Sum();
+        var sources = Enumerable.Range(0, sums.Length).Select(t => updates.Select(u => u[t].Data).ToArray()).ToArray();
+        var pieces = new List<(int Tensor, int Start)>();
+        for (var t = 0; t < sums.Length; t++)
         {
-            for (var start = 0; start < updates[0][t].Data.Length; start += chunk) offsets.Add((t, start, offset + start));
-            offset += updates[0][t].Data.Length;
+            for (var start = 0; start < sums[t].Length; start += chunk) pieces.Add((t, start));
         }
-        Parallel.ForEach(offsets, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        Parallel.ForEach(pieces, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
         {
-            var length = Math.Min(chunk, updates[0][c.Tensor].Data.Length - c.Start);
-            var acc = sum.AsSpan(c.Offset, length);
-            TensorPrimitives.Multiply(updates[0][c.Tensor].Data.AsSpan(c.Start, length), examples[0], acc);
-            for (var u = 1; u < updates.Count; u++)
-                TensorPrimitives.MultiplyAdd(updates[u][c.Tensor].Data.AsSpan(c.Start, length), examples[u], acc, acc);
+            var length = Math.Min(chunk, sums[c.Tensor].Length - c.Start);
+            Aggregation.FoldRange(sums[c.Tensor], c.Start, length, false, sources[c.Tensor], weights, divisor);
         });
     }
 
@@ -124,16 +136,24 @@ internal static class FedAvgFigure
         });
     }
 
-    private static double Best(int repeat, Action action)
+    private static double Best(int repeat, Action action) => Best(repeat, () => { }, action);
+
+    /// <summary>Best wall time of <paramref name="action"/>, each run after an untimed <paramref name="setup"/>.</summary>
+    private static double Best(int repeat, Action setup, Action action)
     {
+        setup();
         action(); // warm-up: JIT, page faults
         var best = double.MaxValue;
         for (var i = 0; i < repeat; i++)
         {
+            setup();
             var clock = Stopwatch.StartNew();
             action();
             best = Math.Min(best, clock.Elapsed.TotalSeconds);
         }
         return best;
     }
+
+    private static ModelWeights Copy(ModelWeights weights) =>
+        new(weights.Select(t => new NamedTensor(t.Name, t.Shape, (float[])t.Data.Clone())));
 }

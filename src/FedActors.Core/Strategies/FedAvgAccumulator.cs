@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace FedActors.Core.Strategies;
 
 /// <summary>
@@ -7,25 +5,30 @@ namespace FedActors.Core.Strategies;
 /// folded, not O(clients x model). Each tensor is averaged over the updates that contain it, weighted by their
 /// sample counts: shared parts over every client, a task head only over the clients of its task.
 /// <para>
-/// Speed: aggregation is bound by memory bandwidth. Updates are folded <see cref="FoldWidth"/> at a time, one
-/// cache-sized chunk of the sum after another (the chunk stays in cache while every waiting update is added to
-/// it), chunks in parallel. The sum is kept in float, the weight of each update being its raw sample count,
-/// and divided by the total weight at the end.
+/// Speed: aggregation is bound by memory bandwidth, so it moves as few bytes as it can. Up to
+/// <see cref="FoldWidth"/> updates wait (by reference) and are then folded in one pass
+/// (<see cref="Aggregation.FoldRange"/>): each waiting update is read once, the sum read and written once, the
+/// partial sums kept in registers in between. <see cref="Result"/> folds the last waiting updates and divides by
+/// the total weight in that same pass. Passes split every tensor into fixed chunks that run in parallel. The
+/// sums become the result, so there is no copy at the end. A sum is a fresh array, unless the first update to
+/// carry its tensor was handed over (<c>Add(..., handOver: true)</c>): then the sum is written into that
+/// update's own array. That matters where untouched memory is dear: on the VM of BENCHMARKS.md the first write
+/// to a fresh ResNet50-sized buffer costs about 0.5 s of page faults, ten times the whole fold.
 /// </para>
 /// <para>
-/// Determinism: every element sees the same operations in the same order, update after update in the order
-/// they were added (the caller orders by client id), whatever the fold width or the number of threads: chunk
-/// boundaries are fixed and elements never mix.
+/// Determinism: every element sees the same operations in the same order (w0·x0, then + wi·xi per update in the
+/// order they were added, then / total), whatever the fold width or the number of threads: elements never mix.
+/// The caller adds updates in client-id order.
 /// </para>
 /// </summary>
 public sealed class FedAvgAccumulator
 {
-    /// <summary>Floats per chunk: 64 KiB of sum, which stays in a core's L2 while the updates stream past it.</summary>
-    private const int ChunkLength = 16 * 1024;
+    /// <summary>Floats per parallel work item: large enough to amortise scheduling, small enough to balance two cores.</summary>
+    private const int ChunkLength = 64 * 1024;
 
     private readonly Dictionary<string, Sum> _sums = new(StringComparer.Ordinal);
-    private readonly List<string> _order = [];
-    private readonly List<(ModelWeights Update, float Weight)> _pending = [];
+    private readonly List<Sum> _order = [];
+    private readonly List<(ModelWeights Update, float Weight, bool HandedOver)> _pending = [];
     private readonly ParallelOptions _parallel;
     private bool _finished;
 
@@ -41,9 +44,22 @@ public sealed class FedAvgAccumulator
 
     public int FoldWidth { get; }
 
+    /// <summary>Updates added so far.</summary>
     public int Updates { get; private set; }
 
-    public void Add(ModelWeights update, long numExamples)
+    /// <summary>Updates added but not yet folded into the sums (held by reference).</summary>
+    public int Waiting => _pending.Count;
+
+    /// <summary>
+    /// Adds an update with its FedAvg weight. The accumulator keeps a reference to it until it is folded in (at
+    /// most <see cref="FoldWidth"/> updates wait).
+    /// </summary>
+    /// <param name="handOver">
+    /// False: the update is only read. True: the caller gives up the update's arrays; the accumulator may write
+    /// sums into them, which the result then returns, so nothing else may hold them (not a message still in
+    /// flight, not another update, not the current global).
+    /// </param>
+    public void Add(ModelWeights update, long numExamples, bool handOver = false)
     {
         ArgumentNullException.ThrowIfNull(update);
         if (_finished) throw new InvalidOperationException("the accumulator has already given its result");
@@ -51,21 +67,22 @@ public sealed class FedAvgAccumulator
         // Shapes are checked on arrival, so a bad update is refused before it joins the waiting ones.
         foreach (var tensor in update)
         {
-            if (!_sums.TryGetValue(tensor.Name, out var sum))
-            {
-                // Uninitialised: the first update folded in writes every element (Multiply, not MultiplyAdd).
-                _sums[tensor.Name] = new Sum(tensor.Shape, GC.AllocateUninitializedArray<float>(tensor.Data.Length));
-                _order.Add(tensor.Name);
-            }
-            else if (!sum.Shape.AsSpan().SequenceEqual(tensor.Shape))
+            if (_sums.TryGetValue(tensor.Name, out var sum) && !sum.Shape.AsSpan().SequenceEqual(tensor.Shape))
             {
                 throw new ArgumentException(
                     $"tensor '{tensor.Name}' has shape [{string.Join(",", tensor.Shape)}], earlier updates [{string.Join(",", sum.Shape)}]");
             }
         }
-        _pending.Add((update, numExamples));
+        foreach (var tensor in update)
+        {
+            if (_sums.ContainsKey(tensor.Name)) continue;
+            var sum = new Sum(tensor.Name, tensor.Shape);
+            _sums[tensor.Name] = sum;
+            _order.Add(sum);
+        }
+        _pending.Add((update, numExamples, handOver));
         Updates++;
-        if (_pending.Count >= FoldWidth) Fold();
+        if (_pending.Count >= FoldWidth) Fold(final: false);
     }
 
     /// <summary>
@@ -77,77 +94,75 @@ public sealed class FedAvgAccumulator
     {
         ArgumentNullException.ThrowIfNull(current);
         if (_finished) throw new InvalidOperationException("the accumulator has already given its result");
-        Fold();
+        Fold(final: true);
         _finished = true;
-        var sums = _order.Select(name => _sums[name]).ToList();
-        Parallel.ForEach(Chunks(sums.Select(s => s.Values.Length).ToList()), _parallel, chunk =>
-        {
-            var sum = sums[chunk.Tensor];
-            var values = sum.Values.AsSpan(chunk.Start, chunk.Length);
-            TensorPrimitives.Divide(values, (float)sum.Weight, values);
-        });
-        return current.With(new ModelWeights(_order.Select(name => new NamedTensor(name, _sums[name].Shape, _sums[name].Values))));
+        return current.With(new ModelWeights(_order.Select(sum => new NamedTensor(sum.Name, sum.Shape, sum.Values!))));
     }
 
-    /// <summary>Adds every waiting update to the sums, chunk by chunk.</summary>
-    private void Fold()
+    /// <summary>
+    /// One pass over the sums: every waiting update is added; on the <paramref name="final"/> pass every sum is
+    /// also divided by its total weight, including sums no waiting update touches.
+    /// </summary>
+    private void Fold(bool final)
     {
-        if (_pending.Count == 0) return;
+        if (_pending.Count == 0 && !final) return;
         // Per tensor, the waiting updates that carry it, in the order they were added.
-        var targets = new List<(Sum Sum, List<(float[] Data, float Weight)> Sources)>();
-        var byName = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (update, weight) in _pending)
+        var sources = new Dictionary<Sum, List<(float[] Data, float Weight)>>();
+        foreach (var (update, weight, handedOver) in _pending)
         {
             foreach (var tensor in update)
             {
-                if (!byName.TryGetValue(tensor.Name, out var index))
-                {
-                    byName[tensor.Name] = index = targets.Count;
-                    targets.Add((_sums[tensor.Name], []));
-                }
-                targets[index].Sources.Add((tensor.Data, weight));
+                var sum = _sums[tensor.Name];
+                if (!sources.TryGetValue(sum, out var list)) sources[sum] = list = [];
+                // The first update of a tensor makes its sum: in place when handed over (read, then written, element
+                // by element), otherwise in an uninitialised array that this pass writes in full.
+                sum.Values ??= handedOver ? tensor.Data : GC.AllocateUninitializedArray<float>(tensor.Data.Length);
+                list.Add((tensor.Data, weight));
+                sum.Weight += weight;
             }
         }
-        var work = Chunks(targets.Select(t => t.Sum.Values.Length).ToList());
-        Parallel.ForEach(work, _parallel, chunk =>
-        {
-            var (sum, sources) = targets[chunk.Tensor];
-            var acc = sum.Values.AsSpan(chunk.Start, chunk.Length);
-            var first = 0;
-            if (!sum.Started)
+        var targets = _order
+            .Where(sum => final || sources.ContainsKey(sum))
+            .Select(sum =>
             {
-                TensorPrimitives.Multiply(sources[0].Data.AsSpan(chunk.Start, chunk.Length), sources[0].Weight, acc);
-                first = 1;
-            }
-            for (var s = first; s < sources.Count; s++)
-                TensorPrimitives.MultiplyAdd(sources[s].Data.AsSpan(chunk.Start, chunk.Length), sources[s].Weight, acc, acc);
-        });
-        foreach (var (sum, sources) in targets)
+                var list = sources.GetValueOrDefault(sum) ?? [];
+                return new Target(sum, [.. list.Select(s => s.Data)], [.. list.Select(s => s.Weight)], final ? (float)sum.Weight : null);
+            })
+            .ToList();
+        var chunks = new List<(Target Target, int Start, int Length)>();
+        foreach (var target in targets)
         {
-            sum.Started = true;
-            foreach (var (_, weight) in sources) sum.Weight += weight;
+            var length = target.Sum.Values!.Length;
+            for (var start = 0; start < length; start += ChunkLength)
+                chunks.Add((target, start, Math.Min(ChunkLength, length - start)));
         }
+        if (chunks.Count == 1 || _parallel.MaxDegreeOfParallelism == 1)
+        {
+            foreach (var chunk in chunks) FoldChunk(chunk);
+        }
+        else
+        {
+            Parallel.ForEach(chunks, _parallel, FoldChunk);
+        }
+        foreach (var target in targets) target.Sum.Started = true;
         _pending.Clear();
     }
 
-    /// <summary>Fixed chunks of each tensor: the same boundaries on every call, whatever the thread count.</summary>
-    private static List<Chunk> Chunks(IReadOnlyList<int> lengths)
+    private static void FoldChunk((Target Target, int Start, int Length) chunk)
     {
-        var chunks = new List<Chunk>();
-        for (var t = 0; t < lengths.Count; t++)
-        {
-            for (var start = 0; start < lengths[t]; start += ChunkLength)
-                chunks.Add(new Chunk(t, start, Math.Min(ChunkLength, lengths[t] - start)));
-        }
-        return chunks;
+        var (target, start, length) = chunk;
+        Aggregation.FoldRange(target.Sum.Values!, start, length, target.Sum.Started, target.Sources, target.Weights, target.Divisor);
     }
 
-    private readonly record struct Chunk(int Tensor, int Start, int Length);
+    private sealed record Target(Sum Sum, float[][] Sources, float[] Weights, float? Divisor);
 
-    private sealed class Sum(int[] shape, float[] values)
+    private sealed class Sum(string name, int[] shape)
     {
+        public string Name { get; } = name;
         public int[] Shape { get; } = shape;
-        public float[] Values { get; } = values;
+
+        /// <summary>Set by the first fold that reaches this tensor.</summary>
+        public float[]? Values { get; set; }
         public double Weight { get; set; }
         public bool Started { get; set; }
     }
