@@ -17,6 +17,13 @@ namespace FedActors.Engine;
 /// <see cref="Coordinator.Run"/> with the <see cref="ExperimentResult"/> or a failure, then stops.
 /// Every client evaluates, sampled or not. A client actor that crashes is restarted with its state; a round
 /// actor that crashes is stopped, which fails the experiment.
+/// <para>
+/// With a streaming strategy (<see cref="IStreamingStrategy"/>, FedAvg's case) the round passes each update on as it
+/// arrives; the coordinator validates it at once and folds it in through an <see cref="InOrderAggregation"/> (client-id
+/// order, so the same bits as folding them all at the end), keeping only updates that arrive ahead of a pending
+/// client. Memory is then O(model) per round, not O(participants x model), and <see cref="RoundReport.Fits"/> lists
+/// the results without their weights.
+/// </para>
 /// </summary>
 public sealed class CoordinatorActor : ReceiveActor
 {
@@ -89,6 +96,8 @@ public sealed class CoordinatorActor : ReceiveActor
 
     private void Running()
     {
+        Receive<Round.FitReceived>(fit => Guarded(() => OnFitReceived(fit)));
+        Receive<Round.FitFailed>(failed => Guarded(() => OnFitFailed(failed)));
         Receive<Round.FitsCollected>(fits => Guarded(() => OnFitsCollected(fits)));
         Receive<Round.EvaluationsCollected>(evaluations => Guarded(() => OnEvaluationsCollected(evaluations)));
         Receive<Terminated>(OnTerminated);
@@ -157,14 +166,40 @@ public sealed class CoordinatorActor : ReceiveActor
         current.Drops = sample.Where(id => _faults.OnFit(At(id)).Kind == FaultKind.Drop).ToHashSet(StringComparer.Ordinal);
         current.Counts += RoundCounts.Zero with { Unavailable = _clients.Count - available.Count };
         var participants = sample.Count == _clients.Count ? _clients : sample.ToDictionary(id => id, id => _clients[id], StringComparer.Ordinal);
+        // A retried attempt starts its aggregation afresh: what the failed attempt folded is dropped with it.
+        current.Streamed = _strategy is IStreamingStrategy streaming
+            ? new InOrderAggregation(sample, streaming.BeginFit(_round, Phase.Phase, _global))
+            : null;
+        current.Rejected = [];
         current.Actor = Context.ActorOf(
             RoundActor.Props(
                 current.RoundId, current.Fit, participants, Self, _settings.RoundTimeout, Phase.EvaluateEachRound,
-                current.Attempts, evaluators: _clients),
+                current.Attempts, evaluators: _clients, streamFits: current.Streamed is not null),
             $"round-{current.RoundId}");
         Context.Watch(current.Actor);
         _log.Info("experiment '{0}': phase {1} round {2} attempt {3} started with {4} of {5} available clients",
             _plan.Arm, Phase.Phase, $"{_round}/{Phase.Rounds}", current.Attempts, sample.Count, available.Count);
+    }
+
+    /// <summary>A streamed update: validated now against the global it started from, then folded in client-id order.</summary>
+    private void OnFitReceived(Round.FitReceived received)
+    {
+        if (!IsCurrent(received.RoundId)) return;
+        var current = _current!;
+        var fit = received.Result;
+        var why = Validate(fit);
+        if (why is null)
+        {
+            current.Streamed!.Offer(fit);
+            return;
+        }
+        current.Rejected.Add(new ClientFailure(fit.ClientId, _round, FailureReasons.Rejected + why));
+        current.Streamed!.Skip(fit.ClientId);
+    }
+
+    private void OnFitFailed(Round.FitFailed failed)
+    {
+        if (IsCurrent(failed.RoundId)) _current!.Streamed!.Skip(failed.ClientId);
     }
 
     private void OnFitsCollected(Round.FitsCollected collected)
@@ -186,7 +221,10 @@ public sealed class CoordinatorActor : ReceiveActor
         }
         current.Fits = fits;
         current.FitFailures = failures;
-        current.NewGlobal = _strategy.AggregateFit(_round, Phase.Phase, _global, fits, failures);
+        current.NewGlobal = current.Streamed is { } streamed
+            ? streamed.Finish(failures)
+            : _strategy.AggregateFit(_round, Phase.Phase, _global, fits, failures);
+        current.Streamed = null;
         if (Phase.EvaluateEachRound)
         {
             current.Actor.Tell(new Round.Evaluate(
@@ -209,23 +247,24 @@ public sealed class CoordinatorActor : ReceiveActor
 
     /// <summary>
     /// The attempt's results that may be aggregated, and its failures: those the round reported (a planned drop's
-    /// deadline miss marked as a drop) plus every update that fails validation, all in client-id order.
+    /// deadline miss marked as a drop) plus every update that fails validation, all in client-id order. Streamed
+    /// updates were validated on arrival.
     /// </summary>
     private (List<FitRes> Fits, List<ClientFailure> Failures) Screen(Round.FitsCollected collected)
     {
         var current = _current!;
         var fits = new List<FitRes>();
-        var failures = new List<ClientFailure>();
+        var failures = new List<ClientFailure>(current.Rejected);
+        var rejected = current.Rejected.Select(f => f.ClientId).ToHashSet(StringComparer.Ordinal);
         foreach (var fit in collected.Fits.OrderBy(f => f.ClientId, StringComparer.Ordinal))
         {
-            var why = UpdateValidation.Check(current.Fit.Global, fit.Weights, fit.NumExamples, _settings.MaxUpdateNorm);
+            if (rejected.Contains(fit.ClientId)) continue;
+            var why = current.Streamed is null ? Validate(fit) : null;
             if (why is null)
             {
                 fits.Add(fit);
                 continue;
             }
-            _log.Warning("experiment '{0}': phase {1} round {2}: update of client '{3}' rejected: {4}",
-                _plan.Arm, Phase.Phase, _round, fit.ClientId, why);
             failures.Add(new ClientFailure(fit.ClientId, _round, FailureReasons.Rejected + why));
         }
         foreach (var failure in collected.Failures)
@@ -235,6 +274,18 @@ public sealed class CoordinatorActor : ReceiveActor
         }
         failures.Sort((a, b) => string.CompareOrdinal(a.ClientId, b.ClientId));
         return (fits, failures);
+    }
+
+    /// <summary>Why the update must not be aggregated (logged), or null.</summary>
+    private string? Validate(FitRes fit)
+    {
+        var why = UpdateValidation.Check(_current!.Fit.Global, fit.Weights, fit.NumExamples, _settings.MaxUpdateNorm);
+        if (why is not null)
+        {
+            _log.Warning("experiment '{0}': phase {1} round {2}: update of client '{3}' rejected: {4}",
+                _plan.Arm, Phase.Phase, _round, fit.ClientId, why);
+        }
+        return why;
     }
 
     private static RoundCounts Tally(IReadOnlyList<ClientFailure> failures) => RoundCounts.Zero with
@@ -372,6 +423,12 @@ public sealed class CoordinatorActor : ReceiveActor
         public IReadOnlyList<FitRes> Fits { get; set; } = [];
         public IReadOnlyList<ClientFailure> FitFailures { get; set; } = [];
         public ModelWeights NewGlobal { get; set; } = ModelWeights.Empty;
+
+        /// <summary>The current attempt's aggregation in progress, when the strategy streams; null otherwise and once finished.</summary>
+        public InOrderAggregation? Streamed { get; set; }
+
+        /// <summary>Streamed updates of the current attempt that failed validation, in arrival order.</summary>
+        public List<ClientFailure> Rejected { get; set; } = [];
 
         /// <summary>The current attempt's sample, in ordinal order.</summary>
         public IReadOnlyList<string> Participants { get; set; } = [];

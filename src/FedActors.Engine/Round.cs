@@ -8,13 +8,26 @@ namespace FedActors.Engine;
 /// </summary>
 public static class Round
 {
-    /// <summary>The fit stage ended: every participant replied, failed, terminated, or the deadline passed.</summary>
+    /// <summary>
+    /// The fit stage ended: every participant replied, failed, terminated, or the deadline passed. A round that
+    /// streams (<see cref="FitReceived"/>) lists its results here with <see cref="ModelWeights.Empty"/> weights: it
+    /// keeps no update once it has passed it on.
+    /// </summary>
     public sealed record FitsCollected(
         long RoundId,
         IReadOnlyList<FitRes> Fits,
         IReadOnlyList<ClientFailure> Failures,
         int Stale,
         int Duplicates);
+
+    /// <summary>
+    /// From a round that streams its fits: a participant's reply, sent the moment it is accepted (before
+    /// <see cref="FitsCollected"/>, whose <c>Fits</c> then list the same results without their weights).
+    /// </summary>
+    public sealed record FitReceived(long RoundId, FitRes Result);
+
+    /// <summary>From a round that streams its fits: a participant that will not reply (its failure follows in <see cref="FitsCollected"/>).</summary>
+    public sealed record FitFailed(long RoundId, string ClientId);
 
     /// <summary>To a round that evaluates: ask every live participant to evaluate <c>Instructions.Global</c>.</summary>
     public sealed record Evaluate(long RoundId, EvaluateIns Instructions);

@@ -11,6 +11,11 @@ namespace FedActors.Engine;
 /// global weights (<see cref="Round.Evaluate"/>), collects evaluations the same way from its evaluators (by
 /// default the participants) still alive and reports <see cref="Round.EvaluationsCollected"/>. It stops after its last report. Replies for
 /// another round or stage, late ones and repeated ones are ignored and counted.
+/// <para>
+/// A round that streams its fits passes each accepted reply on at once (<see cref="Round.FitReceived"/>) and each
+/// participant that fails before the end (<see cref="Round.FitFailed"/>), and keeps only the reply's metadata:
+/// no update stays alive here, however many participants there are.
+/// </para>
 /// </summary>
 public sealed class RoundActor : ReceiveActor, IWithTimers
 {
@@ -27,13 +32,14 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
     private readonly IActorRef _reportTo;
     private readonly TimeSpan _timeout;
     private readonly bool _evaluate;
+    private readonly bool _streamFits;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private Replies<FitRes> _fits;
     private Replies<EvaluateRes>? _evaluations;
 
     public RoundActor(
         long roundId, FitIns fit, IReadOnlyDictionary<string, IActorRef> participants, IActorRef reportTo,
-        TimeSpan timeout, bool evaluate, int attempt, IReadOnlyDictionary<string, IActorRef> evaluators)
+        TimeSpan timeout, bool evaluate, int attempt, IReadOnlyDictionary<string, IActorRef> evaluators, bool streamFits)
     {
         _roundId = roundId;
         _fit = fit;
@@ -46,6 +52,7 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
         _reportTo = reportTo;
         _timeout = timeout;
         _evaluate = evaluate;
+        _streamFits = streamFits;
         _fits = Replies<FitRes>.Expecting(participants.Keys);
         Collecting();
     }
@@ -63,9 +70,11 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
     /// Client id to actor of the clients asked to evaluate; null = the participants. With client sampling the
     /// coordinator passes every client, so accuracy is measured on the whole federation.
     /// </param>
+    /// <param name="streamFits">Pass each fit on to <paramref name="reportTo"/> as it arrives (<see cref="Round.FitReceived"/>).</param>
     public static Props Props(
         long roundId, FitIns fit, IReadOnlyDictionary<string, IActorRef> participants, IActorRef reportTo,
-        TimeSpan timeout, bool evaluate, int attempt = 1, IReadOnlyDictionary<string, IActorRef>? evaluators = null)
+        TimeSpan timeout, bool evaluate, int attempt = 1, IReadOnlyDictionary<string, IActorRef>? evaluators = null,
+        bool streamFits = false)
     {
         ArgumentNullException.ThrowIfNull(fit);
         ArgumentNullException.ThrowIfNull(participants);
@@ -82,7 +91,8 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
             if (participants.TryGetValue(id, out var same) ? !same.Equals(actor) : participants.Values.Contains(actor))
                 throw new ArgumentException($"client '{id}' is answered for by different actors in fit and evaluate", nameof(evaluators));
         }
-        return Akka.Actor.Props.Create(() => new RoundActor(roundId, fit, participants, reportTo, timeout, evaluate, attempt, evaluating));
+        return Akka.Actor.Props.Create(
+            () => new RoundActor(roundId, fit, participants, reportTo, timeout, evaluate, attempt, evaluating, streamFits));
     }
 
     protected override void PreStart()
@@ -129,10 +139,21 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
             return;
         }
         var pending = _fits.IsPending(id);
-        _fits = done.Result.ClientId == id || !pending
-            ? _fits.WithResult(id, done.Result)
-            : _fits.WithFailure(id, $"replied as client '{done.Result.ClientId}'");
+        if (!pending) _fits = _fits.WithResult(id, done.Result); // counted as late or duplicate
+        else if (done.Result.ClientId != id) FitFailure(id, $"replied as client '{done.Result.ClientId}'");
+        else if (!_streamFits) _fits = _fits.WithResult(id, done.Result);
+        else
+        {
+            _reportTo.Tell(new Round.FitReceived(_roundId, done.Result));
+            _fits = _fits.WithResult(id, done.Result with { Weights = ModelWeights.Empty });
+        }
         if (pending && _fits.IsComplete) FitsDone();
+    }
+
+    private void FitFailure(string id, string reason)
+    {
+        if (_streamFits && _fits.IsPending(id)) _reportTo.Tell(new Round.FitFailed(_roundId, id));
+        _fits = _fits.WithFailure(id, reason);
     }
 
     private void OnEvaluateDone(Client.EvaluateDone done)
@@ -158,7 +179,7 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
         else if (failed.Stage == RoundStage.Fit)
         {
             var pending = _fits.IsPending(id);
-            _fits = _fits.WithFailure(id, failed.Reason);
+            FitFailure(id, failed.Reason);
             if (pending && _fits.IsComplete) FitsDone();
         }
         else if (_evaluations is not null)
@@ -186,7 +207,7 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
         }
         else if (_fits.IsPending(id))
         {
-            _fits = _fits.WithFailure(id, reason);
+            FitFailure(id, reason);
             if (_fits.IsComplete) FitsDone();
         }
     }

@@ -25,11 +25,14 @@ public class RoundActorSpec : TestKit
     private static EvaluateRes Evaluation(string client, double acc) =>
         new(client, 4, 10, new Dictionary<string, double> { ["acc1"] = acc });
 
-    private (IActorRef Round, Dictionary<string, TestProbe> Probes) StartRound(long roundId, bool evaluate, params string[] clients)
+    private (IActorRef Round, Dictionary<string, TestProbe> Probes) StartRound(long roundId, bool evaluate, params string[] clients) =>
+        StartRound(roundId, evaluate, false, clients);
+
+    private (IActorRef Round, Dictionary<string, TestProbe> Probes) StartRound(long roundId, bool evaluate, bool stream, params string[] clients)
     {
         var probes = clients.ToDictionary(c => c, c => CreateTestProbe(c));
         var round = Sys.ActorOf(RoundActor.Props(
-            roundId, Fit, probes.ToDictionary(p => p.Key, p => p.Value.Ref), TestActor, Deadline, evaluate));
+            roundId, Fit, probes.ToDictionary(p => p.Key, p => p.Value.Ref), TestActor, Deadline, evaluate, streamFits: stream));
         Watch(round);
         foreach (var probe in probes.Values)
         {
@@ -53,6 +56,30 @@ public class RoundActorSpec : TestKit
         Assert.Equal(["c1", "c2"], report.Fits.Select(f => f.ClientId));
         Assert.Empty(report.Failures);
         Assert.Equal((0, 0), (report.Stale, report.Duplicates));
+        ExpectTerminated(round);
+    }
+
+    [Fact]
+    public void Round_that_streams_must_pass_each_fit_on_at_once_and_keep_none_of_its_weights()
+    {
+        var (round, p) = StartRound(6, false, true, "c1", "c2", "c3", "c4");
+
+        var c3 = Result("c3", 3f);
+        p["c3"].Reply(new Client.FitDone(6, c3));
+        Assert.Same(c3, ExpectMsg<Round.FitReceived>(m => m.RoundId == 6).Result); // before anyone else replied
+        p["c3"].Reply(new Client.FitDone(6, Result("c3", 30f)));                   // a duplicate is not passed on
+        p["c1"].Reply(new Client.Failed(6, RoundStage.Fit, "c1", "boom"));
+        Assert.Equal("c1", ExpectMsg<Round.FitFailed>().ClientId);
+        p["c2"].Reply(new Client.FitDone(6, Result("c9", 9f)));                    // names another client: a failure
+        Assert.Equal("c2", ExpectMsg<Round.FitFailed>().ClientId);
+        p["c4"].Reply(new Client.FitDone(6, Result("c4", 4f)));
+        Assert.Equal("c4", ExpectMsg<Round.FitReceived>().Result.ClientId);
+
+        var report = ExpectMsg<Round.FitsCollected>();
+        Assert.Equal(["c3", "c4"], report.Fits.Select(f => f.ClientId));
+        Assert.All(report.Fits, f => Assert.Same(ModelWeights.Empty, f.Weights));
+        Assert.Equal(["c1", "c2"], report.Failures.Select(f => f.ClientId));
+        Assert.Equal(1, report.Duplicates);
         ExpectTerminated(round);
     }
 

@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using FedActors.Core;
+using FedActors.Core.Strategies;
+
+namespace FedActors.Engine.Tests;
+
+/// <summary>
+/// The coordinator folds each update into a streaming strategy's aggregation as it arrives, in client-id order,
+/// with clients that reply in a scripted order.
+/// </summary>
+public class StreamingAggregationSpec : TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    // Shifts whose float sum depends on the order they are added in.
+    private static readonly (string Id, float Shift, long Examples)[] Members =
+        [("c1", 3e30f, 2), ("c2", 1f, 3), ("c3", -3e30f, 2), ("c4", 2.5f, 1), ("c5", 0.1f, 4)];
+
+    private static readonly ModelWeights Initial = Weights.Of(("backbone.w", [1f, 2f, 3f]));
+
+    /// <summary>Clients that reply in <paramref name="arrival"/> order: each waits until the one before it has replied.</summary>
+    private static List<IFederatedClient> Clients(string[] arrival, ConcurrentQueue<string> log, Func<string, bool>? waitFor = null)
+    {
+        return Members.Select(m => (IFederatedClient)new ScriptedClient(m.Id, (ins, _) =>
+        {
+            var before = Array.IndexOf(arrival, m.Id) - 1;
+            if (before >= 0)
+            {
+                var previous = arrival[before];
+                var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+                while (!(waitFor ?? (id => log.Contains("replied " + id)))(previous) && DateTime.UtcNow < until) Thread.Sleep(2);
+                Thread.Sleep(20); // let the previous reply reach the coordinator first
+            }
+            log.Enqueue("replied " + m.Id);
+            return new FitRes(m.Id, ins.Round, Weights.Map(ins.Global, _ => true, (_, v) => v + m.Shift), m.Examples,
+                new Dictionary<string, double> { ["loss"] = m.Shift });
+        })).ToList();
+    }
+
+    private Task<ExperimentResult> Run(List<IFederatedClient> clients, IStrategy strategy, int rounds = 1, string settings = "") =>
+        Experiment.RunAsync(
+            Sys,
+            new ExperimentPlan("fl", [new PhasePlan(Phases.SimClr, rounds, new Dictionary<string, string>(), false)], Initial),
+            clients,
+            strategy,
+            EngineSettings.Create(ConfigurationFactory.ParseString($"trainer-slots = {Members.Length}\n{settings}"))).WaitAsync(Wait);
+
+    [Fact]
+    public async Task Coordinator_must_give_the_same_bits_whatever_order_the_updates_arrive_in()
+    {
+        var inOrder = new RecordingFedAvg();
+        var reversed = new RecordingFedAvg();
+        var shuffled = new RecordingFedAvg();
+
+        var a = await Run(Clients(["c1", "c2", "c3", "c4", "c5"], new()), inOrder, rounds: 2);
+        var b = await Run(Clients(["c5", "c4", "c3", "c2", "c1"], new()), reversed, rounds: 2);
+        var c = await Run(Clients(["c3", "c5", "c1", "c4", "c2"], new()), shuffled, rounds: 2);
+
+        Assert.Equal(a.Final.ContentHash(), b.Final.ContentHash());
+        Assert.Equal(a.Final.ContentHash(), c.Final.ContentHash());
+        foreach (var strategy in new[] { inOrder, reversed, shuffled })
+            Assert.Equal(["c1", "c2", "c3", "c4", "c5", "c1", "c2", "c3", "c4", "c5"], strategy.Added);
+        // The streamed aggregate is the one FedAvg computes from all results at once.
+        var fits = Members.Select(m => new FitRes(m.Id, 1, Weights.Map(Initial, _ => true, (_, v) => v + m.Shift), m.Examples,
+            new Dictionary<string, double>())).ToList();
+        Assert.Equal(new FedAvg().AggregateFit(1, Phases.SimClr, Initial, fits, []).ContentHash(), a.Rounds[0].Global.ContentHash());
+        // The report keeps each result's metrics, not its weights.
+        Assert.Equal(["c1", "c2", "c3", "c4", "c5"], a.Rounds[0].Fits.Select(f => f.ClientId));
+        Assert.All(a.Rounds[0].Fits, f => Assert.Empty(f.Weights));
+    }
+
+    [Fact]
+    public async Task Coordinator_must_fold_each_update_before_the_next_client_replies_when_replies_come_in_order()
+    {
+        // Each client replies only once the update before it has been folded in: the round completes only if
+        // nothing waits for the end of the round, i.e. no update is ever buffered.
+        var log = new ConcurrentQueue<string>();
+        var strategy = new RecordingFedAvg(log);
+
+        var result = await Run(Clients(["c1", "c2", "c3", "c4", "c5"], log, id => strategy.Added.Contains(id)), strategy);
+
+        Assert.Equal(
+            ["replied c1", "added c1", "replied c2", "added c2", "replied c3", "added c3", "replied c4", "added c4", "replied c5", "added c5"],
+            log);
+        Assert.Equal(5, result.Rounds[0].Fits.Count);
+    }
+
+    [Fact]
+    public async Task Coordinator_must_reject_a_streamed_update_and_fold_the_others_in_order()
+    {
+        var strategy = new RecordingFedAvg();
+        var clients = Clients(["c5", "c4", "c2", "c1"], new()); // c3 replies at once, and badly
+        clients[2] = new ScriptedClient("c3", (ins, _) => new FitRes("c3", ins.Round, Weights.Of(("backbone.w", [float.NaN, 0f, 0f])), 1,
+            new Dictionary<string, double>()));
+
+        var result = await Run(clients, strategy, settings: "min-fit-results = 4");
+
+        Assert.Equal(["c1", "c2", "c4", "c5"], strategy.Added);
+        var round = result.Rounds[0];
+        Assert.Equal(["c1", "c2", "c4", "c5"], round.Fits.Select(f => f.ClientId));
+        Assert.Equal("c3", Assert.Single(round.Failures).ClientId);
+        Assert.StartsWith(FailureReasons.Rejected, round.Failures[0].Reason, StringComparison.Ordinal);
+        Assert.Equal(1, round.Counts.Rejected);
+    }
+
+    /// <summary>FedAvg that logs every result its aggregations are given.</summary>
+    private sealed class RecordingFedAvg(ConcurrentQueue<string>? log = null) : FedAvg
+    {
+        public ConcurrentQueue<string> Added { get; } = new();
+
+        public override IFitAggregation BeginFit(int round, string phase, ModelWeights current) =>
+            new Recording(base.BeginFit(round, phase, current), this);
+
+        private sealed class Recording(IFitAggregation inner, RecordingFedAvg owner) : IFitAggregation
+        {
+            public void Add(FitRes result)
+            {
+                inner.Add(result);
+                owner.Added.Enqueue(result.ClientId);
+                owner._log?.Enqueue("added " + result.ClientId);
+            }
+
+            public ModelWeights Result(IReadOnlyList<ClientFailure> failures) => inner.Result(failures);
+        }
+
+        private readonly ConcurrentQueue<string>? _log = log;
+    }
+}
