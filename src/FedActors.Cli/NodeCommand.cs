@@ -6,7 +6,7 @@ namespace FedActors.Cli;
 
 /// <summary>
 /// <c>fedactors node --role coordinator|client [--config F]... [--set k=v]... [--seed-nodes A]... [--hostname H] [--port P]
-/// [--out DIR] [--seed N]</c>: one node of a cluster. SIGTERM or Ctrl+C makes it leave the cluster gracefully.
+/// [--clients K/N] [--resume DIR] [--out DIR] [--seed N]</c>: one node of a cluster. SIGTERM or Ctrl+C makes it leave the cluster gracefully.
 /// </summary>
 public static class NodeCommand
 {
@@ -42,11 +42,16 @@ public static class NodeCommand
             HelpName = "K/N",
             Description = "Client node: host only every N-th client of fedactors.data.clients (in id order), starting with the K-th; N nodes given 1/N..N/N host each client once.",
         };
+        var resume = new Option<string?>("--resume")
+        {
+            HelpName = "run-dir",
+            Description = "Coordinator: continue this run folder from its last checkpoint (a killed coordinator); client nodes start as before.",
+        };
         var output = new Option<string?>("--out") { Description = "Run folder of the coordinator (default runs/<timestamp>)." };
         var seed = new Option<long?>("--seed") { Description = "Run seed (same as --set fedactors.seed=N); every node needs the same." };
         var command = new Command("node", "Run one node of a FedActors cluster: the coordinator or a client node.")
         {
-            role, config, set, seedNodes, hostname, port, share, output, seed,
+            role, config, set, seedNodes, hostname, port, share, resume, output, seed,
         };
         command.SetAction(parse => Execute(
             () => new NodeRequest(
@@ -55,7 +60,8 @@ public static class NodeCommand
                 SplitSeeds(parse.GetValue(seedNodes) ?? []),
                 parse.GetValue(hostname),
                 parse.GetValue(port),
-                parse.GetValue(share) is { } k ? ClientShare.Parse(k) : null),
+                parse.GetValue(share) is { } k ? ClientShare.Parse(k) : null,
+                parse.GetValue(resume)),
             console));
         return command;
     }

@@ -15,7 +15,9 @@ namespace FedActors.Hosting;
 /// <param name="Role"><c>coordinator</c> or <c>client</c>; wins over <c>fedactors.cluster.role</c>.</param>
 /// <param name="SeedNodes">Wins over <c>fedactors.cluster.seed-nodes</c> when not empty.</param>
 /// <param name="Share">On a client node, host only share K of N of <c>fedactors.data.clients</c> (see <see cref="ClientShare"/>).</param>
-public sealed record NodeRequest(RunRequest Run, string Role, IReadOnlyList<string> SeedNodes, string? Hostname, int? Port, ClientShare? Share = null)
+/// <param name="Resume">On a coordinator, the run folder of a run to continue from its last checkpoint.</param>
+public sealed record NodeRequest(
+    RunRequest Run, string Role, IReadOnlyList<string> SeedNodes, string? Hostname, int? Port, ClientShare? Share = null, string? Resume = null)
 {
     /// <summary>The run request with this node's flags as <c>--set</c> layers (which win over files).</summary>
     public RunRequest Layered()
@@ -72,10 +74,22 @@ public static class NodeLauncher
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(output);
         var run = request.Layered();
+        Checkpoint? checkpoint = null;
+        if (request.Resume is { } runDir)
+        {
+            if (request.Role != ClusterSettings.CoordinatorRole)
+                throw new ConfigException("--resume: only a coordinator resumes a run; start client nodes as before");
+            var config = System.IO.Path.Combine(runDir, "config.conf");
+            if (!File.Exists(config)) throw new ConfigException($"--resume: '{runDir}' is not a run folder: {config} not found");
+            checkpoint = Checkpoint.Read(runDir)
+                ?? throw new ConfigException($"--resume: '{runDir}' has no checkpoint ({Checkpoint.PathIn(runDir)}): it stopped before its first round ended; start it again");
+            // The run's own resolved config first; this node's flags and --set still win (a new host or port, say).
+            run = run with { ConfigFiles = [config, .. run.ConfigFiles], OutDir = runDir };
+        }
         var (loaded, settings) = RunLauncher.Prepare(run);
         var cluster = ReadCluster(loaded);
         return cluster.Role == ClusterSettings.CoordinatorRole
-            ? CoordinateAsync(run, loaded, settings, cluster, output, ct)
+            ? CoordinateAsync(run, loaded, settings, cluster, checkpoint, output, ct)
             : HostClientsAsync(loaded, Share(settings, request.Share), output, ct);
     }
 
@@ -123,7 +137,7 @@ public static class NodeLauncher
     }
 
     private static async Task CoordinateAsync(
-        RunRequest run, LoadedConfig loaded, RunSettings settings, ClusterSettings cluster, IRunOutput output, CancellationToken ct)
+        RunRequest run, LoadedConfig loaded, RunSettings settings, ClusterSettings cluster, Checkpoint? resume, IRunOutput output, CancellationToken ct)
     {
         var pooled = settings.Arms.FirstOrDefault(a => !Arms.IsFederated(a));
         if (pooled is not null)
@@ -132,7 +146,16 @@ public static class NodeLauncher
                 $"{loaded.SourceOf("fedactors.arms")}: fedactors.arms names '{pooled}', which pools every client's data in one process; "
                 + $"a cluster keeps data on its nodes, so a coordinator runs only {Arms.FederatedSsl} and {Arms.Federated} (e.g. --set 'fedactors.arms=[\"{Arms.FederatedSsl}\"]')");
         }
-        var runDir = RunLauncher.NewRunDirectory(run, settings, output);
+        string runDir;
+        if (resume is null)
+        {
+            runDir = RunLauncher.NewRunDirectory(run, settings, output);
+        }
+        else
+        {
+            runDir = run.OutDir!;
+            output.Line($"resuming {runDir} at arm {resume.ArmIndex + 1}/{settings.Arms.Count}, stage {resume.StageIndex + 1}, after round {resume.RoundsDone}");
+        }
         var setup = Setup(loaded, settings);
         var system = StartNode(loaded, cluster);
         try
@@ -149,7 +172,8 @@ public static class NodeLauncher
             }
             var resolved = HoconWriter.Write(loaded.Config, ConfigLoader.Reference());
             var runner = new ExperimentRunner(settings, output, runDir);
-            var summary = await runner.RunAsync(resolved, new RemoteFederation(system, clients, classes), null, ct).ConfigureAwait(false);
+            var summary = await runner.RunAsync(resume is null ? resolved : null, new RemoteFederation(system, clients, classes), resume, ct)
+                .ConfigureAwait(false);
             RunLauncher.Report(output, settings, runDir, summary);
         }
         finally
