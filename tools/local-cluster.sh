@@ -42,7 +42,7 @@ pids+=("$!")
 
 # The coordinator says its address once its node is up (or it ends on bad input first).
 seed=""
-until seed="$(grep -o -m1 'akka\.tcp://[^ ,]*' "$logs/coordinator.log")"; do
+until seed="$(grep -oE -m1 'akka(\.ssl)?\.tcp://[^ ,]*' "$logs/coordinator.log")"; do
     if ! kill -0 "$coordinator" 2>/dev/null; then
         rc=0; wait "$coordinator" || rc=$?
         exit "$rc"
