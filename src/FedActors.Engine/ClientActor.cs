@@ -104,12 +104,14 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         _startedAt = Context.System.Scheduler.Now;
         _cancelRunning = new CancellationTokenSource();
         var client = _client;
+        // Trainers serve a round's clients in id order: the order the coordinator folds their updates in.
+        var turn = new TrainerTurn(job.RoundId, client.Id);
         Task<Outcome> work = job.Request switch
         {
             Client.Fit f => _pool.Run(
-                ct => Timed(() => new Client.FitDone(f.RoundId, client.Fit(f.Instructions, ct))), _cancelRunning.Token),
+                ct => Timed(() => new Client.FitDone(f.RoundId, client.Fit(f.Instructions, ct))), _cancelRunning.Token, turn),
             Client.Evaluate e => _pool.Run(
-                ct => Timed(() => new Client.EvaluateDone(e.RoundId, client.Evaluate(e.Instructions, ct))), _cancelRunning.Token),
+                ct => Timed(() => new Client.EvaluateDone(e.RoundId, client.Evaluate(e.Instructions, ct))), _cancelRunning.Token, turn),
             _ => throw new InvalidOperationException($"unexpected request {job.Request.GetType().Name}"),
         };
         var clientId = client.Id;

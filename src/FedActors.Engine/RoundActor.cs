@@ -100,7 +100,7 @@ public sealed class RoundActor : ReceiveActor, IWithTimers
         StartDeadline();
         foreach (var actor in _actorOf.Values) Context.Watch(actor);
         var request = new Client.Fit(_roundId, _fit, _attempt);
-        foreach (var participant in _participants.Values) participant.Tell(request);
+        foreach (var (_, participant) in _participants.OrderBy(p => p.Key, StringComparer.Ordinal)) participant.Tell(request);
         if (_fits.IsComplete) FitsDone();
     }
 

@@ -8,12 +8,18 @@ namespace FedActors.Engine;
 /// ends on one of these threads and never resumes elsewhere, which TorchSharp's thread-local dispose scopes
 /// need; Akka's dispatcher and the .NET thread pool stay free. Results come back as tasks whose continuations
 /// run asynchronously, never on a trainer thread.
+/// <para>
+/// Waiting work runs in order of its <see cref="TrainerTurn"/> (round, then client id), not in the order it was
+/// queued: a round's clients queue their fits concurrently, in no particular order, and the engine folds their
+/// updates in client-id order. Served in that same order, the updates arrive in the order they are folded, so
+/// the server buffers at most about one update per slot instead of up to one per client.
+/// </para>
 /// </summary>
 public sealed class TrainerPool : IDisposable
 {
     private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly BlockingCollection<WorkItem> _queue = new();
+    private readonly WorkQueue _queue = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Thread[] _threads;
     private int _disposed;
@@ -45,12 +51,13 @@ public sealed class TrainerPool : IDisposable
 
     /// <summary>
     /// Queues <paramref name="work"/>. Its token is cancelled when <paramref name="cancellation"/> is or the pool
-    /// is disposed; work not yet started when that happens never starts and its task is cancelled.
+    /// is disposed; work not yet started when that happens never starts and its task is cancelled. Work without a
+    /// <paramref name="turn"/> runs before work with one, first come first served.
     /// </summary>
-    public Task<T> Run<T>(Func<CancellationToken, T> work, CancellationToken cancellation = default)
+    public Task<T> Run<T>(Func<CancellationToken, T> work, CancellationToken cancellation = default, TrainerTurn? turn = null)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var item = new WorkItem<T>(work, cancellation);
+        var item = new WorkItem<T>(work, cancellation) { Turn = turn ?? TrainerTurn.First };
         try
         {
             _queue.Add(item);
@@ -80,13 +87,67 @@ public sealed class TrainerPool : IDisposable
     private void Work()
     {
         // Items queued before shutdown still pass through here and are cancelled without running.
-        foreach (var item in _queue.GetConsumingEnumerable())
+        while (_queue.Take() is { } item)
             item.Execute(_shutdown.Token);
     }
 
     private abstract class WorkItem
     {
+        public TrainerTurn Turn { get; init; }
+
+        /// <summary>Queue order among equal turns.</summary>
+        public long Sequence { get; set; }
+
         public abstract void Execute(CancellationToken shutdown);
+    }
+
+    /// <summary>Blocking queue that hands out the item of the earliest turn (then the earliest queued).</summary>
+    private sealed class WorkQueue
+    {
+        private readonly PriorityQueue<WorkItem, WorkItem> _items = new(Comparer<WorkItem>.Create(Compare));
+        private long _sequence;
+        private bool _completed;
+
+        public void Add(WorkItem item)
+        {
+            lock (_items)
+            {
+                if (_completed) throw new InvalidOperationException("the queue takes no more work");
+                item.Sequence = _sequence++;
+                _items.Enqueue(item, item);
+                Monitor.Pulse(_items);
+            }
+        }
+
+        /// <summary>Stops taking work; what is queued is still handed out.</summary>
+        public void CompleteAdding()
+        {
+            lock (_items)
+            {
+                _completed = true;
+                Monitor.PulseAll(_items);
+            }
+        }
+
+        /// <summary>The next item, waiting for one; null once adding is complete and the queue is empty.</summary>
+        public WorkItem? Take()
+        {
+            lock (_items)
+            {
+                while (true)
+                {
+                    if (_items.TryDequeue(out var item, out _)) return item;
+                    if (_completed) return null;
+                    Monitor.Wait(_items);
+                }
+            }
+        }
+
+        private static int Compare(WorkItem? a, WorkItem? b)
+        {
+            var byTurn = a!.Turn.CompareTo(b!.Turn);
+            return byTurn != 0 ? byTurn : a.Sequence.CompareTo(b.Sequence);
+        }
     }
 
     private sealed class WorkItem<T>(Func<CancellationToken, T> work, CancellationToken cancellation) : WorkItem
@@ -118,6 +179,27 @@ public sealed class TrainerPool : IDisposable
             }
         }
     }
+}
+
+/// <summary>
+/// Where a piece of work stands in the trainers' queue: earlier rounds first, and within a round (round ids grow
+/// as rounds start) clients in ordinal order of id.
+/// </summary>
+public readonly record struct TrainerTurn(long RoundId, string ClientId) : IComparable<TrainerTurn>
+{
+    /// <summary>Ahead of every round: work queued without a turn.</summary>
+    public static TrainerTurn First { get; } = new(long.MinValue, "");
+
+    public int CompareTo(TrainerTurn other)
+    {
+        var byRound = RoundId.CompareTo(other.RoundId);
+        return byRound != 0 ? byRound : string.CompareOrdinal(ClientId, other.ClientId);
+    }
+
+    public static bool operator <(TrainerTurn left, TrainerTurn right) => left.CompareTo(right) < 0;
+    public static bool operator >(TrainerTurn left, TrainerTurn right) => left.CompareTo(right) > 0;
+    public static bool operator <=(TrainerTurn left, TrainerTurn right) => left.CompareTo(right) <= 0;
+    public static bool operator >=(TrainerTurn left, TrainerTurn right) => left.CompareTo(right) >= 0;
 }
 
 /// <summary>The trainer pools of one actor system, by slot count; disposed with the system.</summary>

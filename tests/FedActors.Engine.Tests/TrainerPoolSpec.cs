@@ -43,6 +43,26 @@ public class TrainerPoolSpec
     }
 
     [Fact]
+    public async Task TrainerPool_must_serve_waiting_work_by_round_then_client_id()
+    {
+        using var pool = new TrainerPool(1);
+        using var busy = new ManualResetEventSlim();
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var blocker = pool.Run(_ => busy.Wait(Wait));
+
+        // Queued in scrambled order while the only trainer is busy.
+        var work = new[] { (8L, "c10"), (7L, "c2"), (8L, "c02"), (7L, "c1"), (7L, "c10") }
+            .Select(t => pool.Run(_ => { order.Enqueue($"{t.Item1}/{t.Item2}"); return 0; }, turn: new TrainerTurn(t.Item1, t.Item2)))
+            .Append(pool.Run(_ => { order.Enqueue("no turn"); return 0; }))
+            .ToList();
+        busy.Set();
+        await Task.WhenAll(work).WaitAsync(Wait);
+
+        Assert.True(await blocker.WaitAsync(Wait));
+        Assert.Equal(["no turn", "7/c1", "7/c10", "7/c2", "8/c02", "8/c10"], order);
+    }
+
+    [Fact]
     public async Task TrainerPool_must_fault_the_task_with_the_work_exception()
     {
         using var pool = new TrainerPool(1);
