@@ -66,7 +66,7 @@ public static class RunCommand
         }
         catch (OperationCanceledException)
         {
-            return Fail(console, "stopped before the run ended; its run folder holds the checkpoint of the last finished round", CliApp.RunFailed);
+            return Fail(console, "stopped before the run ended; its run folder keeps the checkpoint of the last finished round, if any", CliApp.RunFailed);
         }
     }
 

@@ -64,8 +64,15 @@ public static class NodeLauncher
 {
     private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(20);
 
-    /// <summary>Nodes come and go by design: their connections opening and closing is no news (an akka.* key of a config file wins).</summary>
-    private static readonly Config NodeAkkaDefaults = ConfigurationFactory.ParseString("akka.remote.log-remote-lifecycle-events = off");
+    /// <summary>
+    /// Akka settings of a node under the user's <c>akka.*</c> keys. SIGTERM and Ctrl+C are this launcher's to handle (it
+    /// ends the run or the serving, then leaves the cluster itself), not Akka's, which would stop the actor system
+    /// under a running experiment.
+    /// </summary>
+    private static readonly Config NodeAkkaDefaults = ConfigurationFactory.ParseString("""
+        akka.remote.log-remote-lifecycle-events = off
+        akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+        """);
     private static readonly TimeSpan WatchEvery = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Runs the node until its work is done; bad input throws <see cref="ConfigException"/> before the node joins.</summary>
