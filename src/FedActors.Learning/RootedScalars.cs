@@ -13,7 +13,9 @@ namespace FedActors.Learning;
 /// "Unknown scalar type" in <c>lt</c>, "argument alpha must not be a floating point number" in BatchNorm's
 /// counter; the silent variant is an op run with the wrong number. A Scalar held by a static table is never
 /// finalized. Values come from configuration and code constants, so the table stays small; do not pass
-/// per-step values (a learning rate) here: create those with <c>ToScalar()</c> in a <c>using</c>.
+/// per-step values (a learning rate) here: create those with <c>ToScalar()</c> in a <c>using</c>. Mind the
+/// overloads that build a Scalar themselves: <c>add(Scalar)</c> and <c>add_(Scalar)</c> (and the Tensor
+/// versions) create their alpha of 1 as a temporary, so always pass the alpha (<see cref="One"/>).
 /// </summary>
 internal static class RootedScalars
 {

@@ -87,16 +87,16 @@ public static class ImageAugmentation
     private static Tensor Warp(Tensor x, Tensor u, AugmentSettings s)
     {
         long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
-        var area = Column(u, 0).mul(S(s.CropScaleMax - s.CropScaleMin)).add_(S(s.CropScaleMin));
+        var area = Column(u, 0).mul(S(s.CropScaleMax - s.CropScaleMin)).add_(S(s.CropScaleMin), One);
         var logMin = Math.Log(s.CropRatioMin);
-        var ratio = Column(u, 1).mul(S(Math.Log(s.CropRatioMax) - logMin)).add_(S(logMin)).exp_();
+        var ratio = Column(u, 1).mul(S(Math.Log(s.CropRatioMax) - logMin)).add_(S(logMin), One).exp_();
         // Crop sides as fractions of the image sides; area and ratio are in pixels, as torchvision's.
         var aspect = (double)h / w;
         var cropW = area.mul(ratio).mul_(S(aspect)).sqrt_().clamp_max_(One);
         var cropH = area.div(ratio).div_(S(aspect)).sqrt_().clamp_max_(One);
-        var centreX = Column(u, 2).mul(Two).sub_(One).mul_(cropW.neg().add_(One));
-        var centreY = Column(u, 3).mul(Two).sub_(One).mul_(cropH.neg().add_(One));
-        var scaleX = s.HorizontalFlip ? cropW.mul(Column(u, 4).lt(S(0.5)).to(ScalarType.Float64).mul_(S(-2.0)).add_(One)) : cropW;
+        var centreX = Column(u, 2).mul(Two).sub_(One).mul_(cropW.neg().add_(One, One));
+        var centreY = Column(u, 3).mul(Two).sub_(One).mul_(cropH.neg().add_(One, One));
+        var scaleX = s.HorizontalFlip ? cropW.mul(Column(u, 4).lt(S(0.5)).to(ScalarType.Float64).mul_(S(-2.0)).add_(One, One)) : cropW;
         var angle = Column(u, 5).mul(Two).sub_(One).mul_(S(s.RotationDegrees * Math.PI / 180.0));
         var cos = angle.cos();
         var sin = angle.sin();
@@ -114,15 +114,15 @@ public static class ImageAugmentation
         var on = Column(u, 6).lt(S(s.ColorJitterProbability)).to(ScalarType.Float64);
         var strength = 0.8 * s.ColorJitterStrength;
         Tensor Factor(int column) =>
-            PerImage(Column(u, column).mul(Two).sub_(One).mul_(S(strength)).mul_(on).add_(One).clamp_min_(Zero), x);
+            PerImage(Column(u, column).mul(Two).sub_(One).mul_(S(strength)).mul_(on).add_(One, One).clamp_min_(Zero), x);
 
         var brightness = Factor(7);
         var contrast = Factor(8);
         var saturation = Factor(9);
         x = x.mul(brightness).clamp_(Zero, One);
         var meanGray = Grayscale(x).mean([1, 2, 3], keepdim: true);
-        x = x.mul(contrast).add_(meanGray.mul(contrast.neg().add(One)), One).clamp_(Zero, One);
-        x = x.mul(saturation).add_(Grayscale(x).mul(saturation.neg().add(One)), One).clamp_(Zero, One);
+        x = x.mul(contrast).add_(meanGray.mul(contrast.neg().add(One, One)), One).clamp_(Zero, One);
+        x = x.mul(saturation).add_(Grayscale(x).mul(saturation.neg().add(One, One)), One).clamp_(Zero, One);
         var hueRange = 0.2 * s.ColorJitterStrength;
         if (hueRange > 0)
         {
@@ -165,7 +165,7 @@ public static class ImageAugmentation
         if (half < 1) return x;
         var size = 2 * half + 1;
         var on = Column(u, 12).lt(S(s.BlurProbability)).unsqueeze(1);
-        var sigma = Column(u, 13).mul(S(s.BlurSigmaMax - s.BlurSigmaMin)).add_(S(s.BlurSigmaMin)).unsqueeze(1);
+        var sigma = Column(u, 13).mul(S(s.BlurSigmaMax - s.BlurSigmaMin)).add_(S(s.BlurSigmaMin), One).unsqueeze(1);
         var offsets = tensor(Enumerable.Range((int)-half, (int)size).Select(o => (double)o).ToArray(), [1, size]);
         var gaussian = offsets.square().div(sigma.square().mul_(S(-2.0))).exp_();
         gaussian = gaussian.div_(gaussian.sum(1, keepdim: true));

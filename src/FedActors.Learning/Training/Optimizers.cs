@@ -165,7 +165,7 @@ internal sealed class AdamOptimizer : LocalOptimizer
             var v = _secondMoments[i] ??= zeros_like(p).DetachFromDisposeScope();
             m.mul_(RootedScalars.Of(Beta1)).add_(grad, RootedScalars.Of(1 - Beta1));
             v.mul_(RootedScalars.Of(Beta2)).addcmul_(grad, grad, RootedScalars.Of(1 - Beta2));
-            var denominator = v.sqrt().div_(secondScale).add_(RootedScalars.Of(Epsilon));
+            var denominator = v.sqrt().div_(secondScale).add_(RootedScalars.Of(Epsilon), RootedScalars.One);
             p.addcdiv_(m, denominator, minusStepSize);
         }
     }
