@@ -30,6 +30,7 @@ public sealed record DataSettings(
     IReadOnlyList<ClientSpec> Clients,
     int SyntheticImagesPerClient,
     int SyntheticTestImages,
+    double SyntheticShapeHueSpread,
     DecodeSettings Decode);
 
 /// <summary>Rounds of each phase (<c>fedactors.{simclr,heads,supervised}.rounds</c>).</summary>
@@ -101,7 +102,7 @@ public sealed record RunSettings(
     }
 
     /// <summary>The synthetic generator's settings at this run's image size.</summary>
-    public SyntheticSpec Synthetic => new() { ImageSize = Data.ImageSize };
+    public SyntheticSpec Synthetic => new() { ImageSize = Data.ImageSize, ShapeHueSpread = Data.SyntheticShapeHueSpread };
 
     /// <summary>The values of <c>data.clients[].source</c>.</summary>
     public static readonly IReadOnlyList<string> Sources = ["synthetic", "flowers102", "intel-scene", "image-folder", "labels-csv"];
@@ -152,6 +153,7 @@ public sealed record RunSettings(
             Clients: clients,
             SyntheticImagesPerClient: r.Int($"{d}.synthetic.images-per-client", 1, 10_000_000),
             SyntheticTestImages: r.Int($"{d}.synthetic.test-images", 1, 10_000_000),
+            SyntheticShapeHueSpread: r.Double($"{d}.synthetic.shape-hue-spread", 0, 1),
             Decode: new DecodeSettings(
                 r.Long($"{d}.decode.max-pixels"),
                 r.Int($"{d}.decode.parallelism", 0, 1024),

@@ -25,6 +25,7 @@ public sealed class RunSettingsTests
     [InlineData("fedactors.data.eval-split=train", "fedactors.data.eval-split")]
     [InlineData("fedactors.model.blocks=[1,2]", "fedactors.model.blocks")]
     [InlineData("fedactors.data.labeled-fraction=1.5", "fedactors.data.labeled-fraction")]
+    [InlineData("fedactors.data.synthetic.shape-hue-spread=1.5", "fedactors.data.synthetic.shape-hue-spread")]
     [InlineData("fedactors.engine.trainer-slots=0", "fedactors.engine")]
     [InlineData("fedactors.simclr.augment.crop-scale-min=0.9", "fedactors.simclr.augment")]
     public void Bad_values_must_name_key_and_source(string assignment, string key)
@@ -32,6 +33,14 @@ public sealed class RunSettingsTests
         var ex = Assert.Throws<ConfigException>(() => Settings("fedactors.simclr.augment.crop-scale-max=0.5", assignment));
         Assert.Contains(key, ex.Message, StringComparison.Ordinal);
         Assert.Contains("--set", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Synthetic_generator_must_take_size_and_hue_spread_from_the_config()
+    {
+        var spec = Settings("fedactors.data.image-size=24", "fedactors.data.synthetic.shape-hue-spread=0.05").Synthetic;
+        Assert.Equal(24, spec.ImageSize);
+        Assert.Equal(0.05, spec.ShapeHueSpread);
     }
 
     [Fact]
