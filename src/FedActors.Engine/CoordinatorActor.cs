@@ -24,6 +24,11 @@ namespace FedActors.Engine;
 /// client. Memory is then O(model) per round, not O(participants x model), and <see cref="RoundReport.Fits"/> lists
 /// the results without their weights.
 /// </para>
+/// <para>
+/// The full <see cref="RoundReport"/> of each round goes to the onRound callback; the
+/// <see cref="ExperimentResult.Rounds"/> it answers with keep each report without its global and without the
+/// updates' weights, so a long run holds one global (the current one), not one per round.
+/// </para>
 /// </summary>
 public sealed class CoordinatorActor : ReceiveActor
 {
@@ -339,10 +344,23 @@ public sealed class CoordinatorActor : ReceiveActor
         };
         _global = current.NewGlobal;
         _current = null;
-        _reports.Add(report);
+        _reports.Add(Retained(report));
         _onRound?.Invoke(report);
         NextRound();
     }
+
+    /// <summary>
+    /// The report as <see cref="ExperimentResult.Rounds"/> keeps it: without the global and without the updates'
+    /// weights, so the result's memory does not grow with the number of rounds (the full report went to onRound,
+    /// and the last global is <see cref="ExperimentResult.Final"/>).
+    /// </summary>
+    private static RoundReport Retained(RoundReport report) => report with
+    {
+        Global = ModelWeights.Empty,
+        Fits = report.Fits.All(f => f.Weights.Count == 0)
+            ? report.Fits
+            : [.. report.Fits.Select(f => f.Weights.Count == 0 ? f : f with { Weights = ModelWeights.Empty })],
+    };
 
     /// <summary>The attempt's round actor has reported for the last time (or is abandoned): forget and stop it.</summary>
     private void EndAttempt(int stale, int duplicates)

@@ -4,10 +4,22 @@ namespace FedActors.Engine;
 
 /// <summary>
 /// One completed round, as the coordinator recorded it. Lists are ordered by client id (ordinal).
+/// <para>
+/// The report passed to the onRound callback of <see cref="Experiment"/>.RunAsync is complete. The copy kept in <see cref="ExperimentResult.Rounds"/> is not: its <see cref="Global"/> is
+/// <see cref="ModelWeights.Empty"/> and its <see cref="Fits"/> carry no weights, so that a run's memory does not
+/// grow with its rounds. Take a round's global from the callback (as the checkpoint does) or, for the last
+/// round, from <see cref="ExperimentResult.Final"/>.
+/// </para>
 /// </summary>
 /// <param name="Round">1-based within the phase.</param>
-/// <param name="Global">The global weights after this round's aggregation.</param>
-/// <param name="Fits">The fit results aggregated into <paramref name="Global"/>.</param>
+/// <param name="Global">
+/// The global weights after this round's aggregation; <see cref="ModelWeights.Empty"/> in
+/// <see cref="ExperimentResult.Rounds"/>.
+/// </param>
+/// <param name="Fits">
+/// The fit results aggregated into <paramref name="Global"/>. Their weights are empty when the strategy streams
+/// (<see cref="Core.Strategies.IStreamingStrategy"/>), and always in <see cref="ExperimentResult.Rounds"/>.
+/// </param>
 /// <param name="Evaluations">Evaluations of <paramref name="Global"/>; empty unless the phase evaluates each round.</param>
 /// <param name="Failures">
 /// Failures of the accepted attempt: fit failures first, then evaluate failures (reason prefixed <c>evaluate: </c>).
@@ -72,4 +84,11 @@ public sealed record RoundCounts(int Unavailable, int Dropped, int Late, int Rej
 }
 
 /// <summary>The outcome of one experiment arm: the final global weights and every round, in order.</summary>
+/// <param name="Arm">The arm's name.</param>
+/// <param name="Final">The global weights after the last round (the plan's initial weights when no round ran).</param>
+/// <param name="Rounds">
+/// Every round's report, in order, without the weights: each one's <see cref="RoundReport.Global"/> is
+/// <see cref="ModelWeights.Empty"/> and its <see cref="RoundReport.Fits"/> carry none, so the result holds one model
+/// (<paramref name="Final"/>) however many rounds ran. The per-round globals reach the onRound callback only.
+/// </param>
 public sealed record ExperimentResult(string Arm, ModelWeights Final, IReadOnlyList<RoundReport> Rounds);

@@ -73,8 +73,13 @@ public sealed class FakeFederation : IFaultPlan
     /// Runs <paramref name="plan"/> on these clients with FedAvg (or <paramref name="strategy"/>) and this
     /// federation's faults. On a virtual-time system, time moves on by <paramref name="step"/> (default: an
     /// eighth of the round timeout, or one second) whenever nothing else can happen.
+    /// <para>
+    /// Unlike the engine's result, whose <see cref="ExperimentResult.Rounds"/> drop the weights, the result's rounds
+    /// are the complete reports <paramref name="onRound"/> gets, globals included, so that
+    /// <see cref="RoundOutcome.Global"/> can check any round. Fake models are a few floats; this keeps one per round.
+    /// </para>
     /// </summary>
-    public Task<ExperimentResult> RunAsync(
+    public async Task<ExperimentResult> RunAsync(
         ActorSystem system,
         ExperimentPlan plan,
         EngineSettings settings,
@@ -85,15 +90,19 @@ public sealed class FakeFederation : IFaultPlan
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
+        var reports = new List<RoundReport>();
         void Report(RoundReport report)
         {
+            lock (reports) reports.Add(report);
             Interlocked.Increment(ref _events);
             onRound?.Invoke(report);
         }
         var run = Experiment.RunAsync(system, plan, Clients, strategy ?? new FedAvg(), settings, this, Report, ct);
-        if (!VirtualClock.IsVirtual(system)) return run;
         var every = step ?? (settings.RoundTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.FromSeconds(1) : settings.RoundTimeout / 8);
-        return new VirtualClock(system).RunAsync(run, every, () => Activity);
+        var result = VirtualClock.IsVirtual(system)
+            ? await new VirtualClock(system).RunAsync(run, every, () => Activity).ConfigureAwait(false)
+            : await run.ConfigureAwait(false);
+        lock (reports) return result with { Rounds = [.. reports] };
     }
 
     private FakeAct? ActOf(FaultContext at) =>

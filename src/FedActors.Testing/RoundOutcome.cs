@@ -52,9 +52,16 @@ public sealed class RoundOutcome
     /// <summary>Client actors restarted during the round (every attempt).</summary>
     public RoundOutcome Restarts(int expected) => Check("restarts", expected, Report.Counts.Restarts);
 
-    /// <summary>The new global tensor <paramref name="name"/> holds <paramref name="values"/> (to 1e-5).</summary>
+    /// <summary>
+    /// The new global tensor <paramref name="name"/> holds <paramref name="values"/> (to 1e-5). Needs a complete
+    /// report: one from the onRound callback or <see cref="FakeFederation.RunAsync"/>'s result, not from the
+    /// engine's <see cref="ExperimentResult.Rounds"/>, which keep no globals.
+    /// </summary>
     public RoundOutcome Global(string name, params float[] values)
     {
+        if (Report.Global.Count == 0)
+            throw Fail($"expected a global tensor '{name}', but the report carries no global weights " +
+                       "(ExperimentResult.Rounds drops them: take the report from onRound or FakeFederation.RunAsync)");
         if (!Report.Global.TryGet(name, out var tensor)) throw Fail($"expected a global tensor '{name}'");
         if (tensor.Data.Length != values.Length || tensor.Data.Zip(values).Any(p => Math.Abs(p.First - p.Second) > 1e-5f))
             throw Fail($"expected global '{name}' = [{Show(values)}], was [{Show(tensor.Data)}]");

@@ -29,22 +29,58 @@ public class CoordinatorSpec : TestKit
         var c1 = ScriptedClient.Shifting("c1", 1f, 1);
         var c2 = ScriptedClient.Shifting("c2", 4f, 3);
         var initial = Weights.Of(("backbone.w", [0f, 10f]));
+        var globals = new List<ModelWeights>();
 
-        var result = await Run(Plan(initial, SimClr(2)), [c2, c1], Settings());
+        var result = await Run(Plan(initial, SimClr(2)), [c2, c1], Settings(), onRound: report => globals.Add(report.Global));
 
         Assert.Equal(2, result.Rounds.Count);
         var first = result.Rounds[0];
-        Assert.Equal([3.25f, 13.25f], first.Global["backbone.w"].Data); // (1*1 + 3*4) / 4 on top of the initial
+        Assert.Equal([3.25f, 13.25f], globals[0]["backbone.w"].Data); // (1*1 + 3*4) / 4 on top of the initial
         Assert.Equal(["c1", "c2"], first.Fits.Select(f => f.ClientId));
         Assert.Equal(3.25, first.FitMetrics["loss"]);                     // sample-weighted mean of the reported deltas
         Assert.All([c1, c2], c =>
         {
             var fits = c.Fits.ToArray();
             Assert.Same(initial, fits[0].Global);
-            Assert.Same(first.Global, fits[1].Global);                      // round 2 starts from round 1's aggregate
+            Assert.Same(globals[0], fits[1].Global);                        // round 2 starts from round 1's aggregate
         });
         Assert.Equal([6.5f, 16.5f], result.Final["backbone.w"].Data);
-        Assert.Same(result.Rounds[1].Global, result.Final);
+        Assert.Same(globals[1], result.Final);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Coordinator_must_keep_no_per_round_weights_in_the_result_only_the_final_global(bool streaming)
+    {
+        var initial = Weights.Of(("backbone.w", [0f, 10f]));
+        var reports = new List<RoundReport>();
+        IStrategy strategy = streaming ? new FedAvg() : new InGivenOrderSum();
+
+        var result = await Run(
+            Plan(initial, SimClr(3), new PhasePlan(Phases.Supervised, 2, NoConfig, false)),
+            [ScriptedClient.Shifting("c1", 1f, 1), ScriptedClient.Shifting("c2", 4f, 3)],
+            Settings(),
+            strategy,
+            onRound: reports.Add);
+
+        // The callback got every round whole ...
+        Assert.Equal(5, reports.Count);
+        Assert.All(reports, r => Assert.Equal(["backbone.w"], r.Global.Names));
+        Assert.Equal(5, reports.Select(r => r.Global).Distinct().Count());
+        if (!streaming) Assert.All(reports, r => Assert.All(r.Fits, f => Assert.NotEmpty(f.Weights)));
+        // ... the result keeps the same rounds without any weights, and the last global once, as Final.
+        Assert.Equal(reports.Select(r => (r.Phase, r.Round)), result.Rounds.Select(r => (r.Phase, r.Round)));
+        Assert.All(result.Rounds, r => Assert.Same(ModelWeights.Empty, r.Global));
+        Assert.All(result.Rounds, r => Assert.All(r.Fits, f => Assert.Empty(f.Weights)));
+        Assert.All(result.Rounds.Zip(reports), p =>
+        {
+            Assert.Equal(p.Second.Fits.Select(f => (f.ClientId, f.NumExamples)), p.First.Fits.Select(f => (f.ClientId, f.NumExamples)));
+            Assert.Equal(p.Second.FitMetrics, p.First.FitMetrics);
+            Assert.Equal(p.Second.Participants, p.First.Participants);
+            Assert.Equal(p.Second.Counts, p.First.Counts);
+        });
+        Assert.Same(reports[^1].Global, result.Final);
     }
 
     [Fact]
@@ -77,6 +113,7 @@ public class CoordinatorSpec : TestKit
     {
         var client = ScriptedClient.Shifting("c1", 1f, 1);
         var seen = new List<(string, int)>();
+        var globals = new List<ModelWeights>();
         var initial = Weights.Of(("w", [0f]));
 
         var result = await Run(
@@ -86,7 +123,11 @@ public class CoordinatorSpec : TestKit
                 new PhasePlan(Phases.Supervised, 1, new Dictionary<string, string> { ["lr"] = "0.1" }, false)),
             [client],
             Settings(),
-            onRound: report => seen.Add((report.Phase, report.Round)));
+            onRound: report =>
+            {
+                seen.Add((report.Phase, report.Round));
+                globals.Add(report.Global);
+            });
 
         Assert.Equal([(Phases.SimClr, 1), (Phases.SimClr, 2), (Phases.Supervised, 1)], seen);
         Assert.Equal(seen, result.Rounds.Select(r => (r.Phase, r.Round)));
@@ -98,7 +139,7 @@ public class CoordinatorSpec : TestKit
             new Dictionary<string, string> { ["lr"] = "0.1", ["round"] = "1", ["total-rounds"] = "1" },
             fits[2].Config.ToDictionary());
         Assert.Equal(Phases.Supervised, fits[2].Phase);
-        Assert.Same(result.Rounds[1].Global, fits[2].Global); // the global carries over into the next phase
+        Assert.Same(globals[1], fits[2].Global); // the global carries over into the next phase
         Assert.Equal(3f, result.Final["w"].Data[0]);
     }
 
@@ -133,15 +174,18 @@ public class CoordinatorSpec : TestKit
             : new FitRes("c2", ins.Round, Weights.Map(ins.Global, _ => true, (_, v) => v + 5f), 1, new Dictionary<string, double>()));
         var healthy = ScriptedClient.Shifting("c1", 1f, 1);
 
+        var globals = new List<ModelWeights>();
+
         var result = await Run(
-            Plan(Weights.Of(("w", [0f])), SimClr(2)), [healthy, broken], Settings("on-failed-round = accept-partial"));
+            Plan(Weights.Of(("w", [0f])), SimClr(2)), [healthy, broken], Settings("on-failed-round = accept-partial"),
+            onRound: report => globals.Add(report.Global));
 
         var first = result.Rounds[0];
         var failure = Assert.Single(first.Failures);
         Assert.Equal(("c2", 1), (failure.ClientId, failure.Round));
         Assert.Contains("disk on fire", failure.Reason, StringComparison.Ordinal);
         Assert.Equal("c1", Assert.Single(first.Fits).ClientId);
-        Assert.Equal(1f, first.Global["w"].Data[0]);                // c1 alone
+        Assert.Equal(1f, globals[0]["w"].Data[0]);                  // c1 alone
         Assert.Empty(result.Rounds[1].Failures);
         Assert.Equal(4f, result.Final["w"].Data[0]);                // 1 + (1*1 + 1*5) / 2
     }

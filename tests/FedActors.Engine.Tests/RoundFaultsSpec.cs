@@ -172,16 +172,19 @@ public class RoundFaultsSpec : TestKit
         var echo = new EchoingClient(Sys, "a");
         var b = ScriptedClient.Shifting("b", 3f, 1);
         var holdB = new HeldClient("b", TimeSpan.FromSeconds(10)); // keeps each round open while "a" misbehaves
+        var reports = new List<RoundReport>();
         var run = Experiment.RunAsync(
-            Sys, FakeModel.Plan(rounds: 3), [echo, b], new Core.Strategies.FedAvg(), Policy(FailedRoundPolicy.Stop), holdB);
+            Sys, FakeModel.Plan(rounds: 3), [echo, b], new Core.Strategies.FedAvg(), Policy(FailedRoundPolicy.Stop), holdB,
+            reports.Add);
 
         var result = await new VirtualClock(Sys).RunAsync(run, TimeSpan.FromSeconds(1), () => echo.Calls + b.Fits.Count);
 
-        RoundOutcome.Of(result.Rounds[0]).Aggregated("a", "b").NoFailures().Global("w", 2f, 2f);
+        RoundOutcome.Of(result.Rounds[0]).Aggregated("a", "b").NoFailures();
+        RoundOutcome.Of(reports[0]).Global("w", 2f, 2f);
         Assert.Equal((1, 1), (result.Rounds[0].StaleReplies, result.Rounds[0].DuplicateReplies)); // unknown round id; its real reply
         Assert.Equal((1, 0), (result.Rounds[1].StaleReplies, result.Rounds[1].DuplicateReplies)); // a reply to round 1, after it ended
         Assert.Equal((0, 0), (result.Rounds[2].StaleReplies, result.Rounds[2].DuplicateReplies));
-        RoundOutcome.Of(result.Rounds[2]).Global("w", 6f, 6f);
+        RoundOutcome.Of(reports[2]).Global("w", 6f, 6f);
     }
 
     [Fact]

@@ -51,4 +51,14 @@ public class RoundOutcomeSpec
         Assert.Throws<RoundAssertionException>(() => outcome.Global("v", 1.5f));
         Assert.Throws<RoundAssertionException>(() => outcome.Sampled("a"));
     }
+
+    [Fact]
+    public void RoundOutcome_must_say_where_to_get_the_global_of_a_report_that_carries_none()
+    {
+        var error = Assert.Throws<RoundAssertionException>(
+            () => RoundOutcome.Of(Report with { Global = ModelWeights.Empty }).Global("w", 1.5f));
+
+        Assert.Contains("the report carries no global weights", error.Message, StringComparison.Ordinal);
+        Assert.Contains("onRound", error.Message, StringComparison.Ordinal);
+    }
 }
