@@ -141,7 +141,10 @@ public static class WeightCodec
                 if (n * 4 > left) throw new WeightTransferException($"malformed weights: a tensor of {n} values runs past {size} bytes");
             }
             if (n * 4 > left) throw new WeightTransferException($"malformed weights: a tensor of {n} values runs past {size} bytes");
-            var data = new float[n];
+            if (n > Array.MaxLength) throw new WeightTransferException($"malformed weights: a tensor of {n} values");
+            // Every value is overwritten below, so the GC need not zero the array first.
+            var data = GC.AllocateUninitializedArray<float>((int)n);
+            FreshMemory.PreferHugePages(data);
             var bytes = MemoryMarshal.AsBytes(data.AsSpan());
             for (var at = 0; at < bytes.Length; at += Slice)
             {
@@ -179,8 +182,10 @@ public static class WeightCodec
     private sealed class PipelinedHash : IDisposable
     {
         private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // A short queue keeps the hasher a few slices behind the socket, on bytes still in the CPU's caches; a full
+        // queue stalls the reader, and so the sender (TCP flow control).
         private readonly System.Collections.Concurrent.BlockingCollection<(byte[]? Bytes, float[]? Floats, int Offset, int Length)> _pieces =
-            new(boundedCapacity: 256);
+            new(boundedCapacity: 8);
         private readonly Task _worker;
 
         public PipelinedHash() =>

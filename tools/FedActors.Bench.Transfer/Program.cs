@@ -3,6 +3,8 @@
 //   data-plane WeightStore.Register on one store, Fetch from another (encode, TCP, decode, SHA-256 check);
 //   tls        the same over mutual TLS (self-signed certificate made here);
 //   and SHA-256 of the state alone, the receiver's integrity check, for scale.
+// CPU is the median process CPU time (all threads, user + system) per transfer: on a busy machine the steadier
+// measure of what a way costs, where wall-clock MB/s depends on what else runs.
 // Usage: dotnet run -c Release --project tools/FedActors.Bench.Transfer -- [megabytes=100] [repeats=5]
 using System.Diagnostics;
 using System.Globalization;
@@ -50,18 +52,24 @@ try
         ("SHA-256 alone (no transfer)", () => weights.ContentHash()),
     };
     var times = ways.ToDictionary(w => w.Name, _ => new List<TimeSpan>());
+    var cpu = ways.ToDictionary(w => w.Name, _ => new List<TimeSpan>());
+    using var self = Process.GetCurrentProcess();
     foreach (var way in ways) way.Transfer(); // warm-up: connections, JIT, page faults
     for (var i = 0; i < repeats; i++)
     {
         foreach (var way in ways)
         {
+            self.Refresh();
+            var cpuBefore = self.TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             way.Transfer();
             times[way.Name].Add(watch.Elapsed);
+            self.Refresh();
+            cpu[way.Name].Add(self.TotalProcessorTime - cpuBefore);
         }
     }
     foreach (var way in ways)
-        Report(way.Name, bytes, times[way.Name], way.Name == ways[0].Name ? null : times[ways[0].Name]);
+        Report(way.Name, bytes, times[way.Name], cpu[way.Name], way.Name == ways[0].Name ? null : times[ways[0].Name]);
 }
 finally
 {
@@ -87,14 +95,14 @@ static ModelWeights State(long targetBytes)
     return new ModelWeights(tensors);
 }
 
-static void Report(string what, long bytes, List<TimeSpan> times, List<TimeSpan>? raw = null)
+static void Report(string what, long bytes, List<TimeSpan> times, List<TimeSpan> cpu, List<TimeSpan>? raw = null)
 {
     static double Rate(long b, TimeSpan t) => b / 1e6 / t.TotalSeconds;
     static double Median(List<TimeSpan> ts) => ts.Select(t => t.TotalSeconds).Order().ElementAt(ts.Count / 2);
     var best = Rate(bytes, times.Min());
     var median = bytes / 1e6 / Median(times);
     var share = raw is null ? "" : $"  ({100 * median / (bytes / 1e6 / Median(raw)):F0}% of raw, median)";
-    Console.WriteLine($"{what,-28} best {best,7:F0} MB/s  median {median,7:F0} MB/s{share}");
+    Console.WriteLine($"{what,-28} best {best,7:F0} MB/s  median {median,7:F0} MB/s  CPU {1000 * Median(cpu),4:F0} ms{share}");
 }
 
 static void RawLoopback(long bytes)
