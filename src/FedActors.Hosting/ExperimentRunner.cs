@@ -235,14 +235,7 @@ public sealed class ExperimentRunner
         var clients = federation.Clients;
         foreach (var report in federation.Reports) _output.Line("data: " + report);
         var classes = FederationData.ClassesPerTask(clients);
-        _output.Line(string.Format(
-            CultureInfo.InvariantCulture,
-            "data: {0} clients ({1}) in {2:F1}s; device {3}, {4} torch threads",
-            clients.Count,
-            string.Join(", ", clients.Select(c => $"{c.ClientId}: {c.Task}, {c.Labeled.Count} labeled / {c.Unlabeled.Count} unlabeled")),
-            dataWatch.Elapsed.TotalSeconds,
-            device,
-            threads));
+        _output.Line(FederationData.Describe(clients, dataWatch.Elapsed, device.ToString(), threads));
         var networks = new NetworkPool();
         IReadOnlyList<StagePlan> Plan(string arm) =>
             ArmPlanner.Plan(arm, clients, _settings.Rounds)

@@ -124,6 +124,20 @@ public static class FederationData
     }
 
     /// <summary>Classes of each task, checked to agree across the task's clients.</summary>
+    /// <summary>The one-line description of a process's clients that <c>run</c> and <c>node</c> print before training.</summary>
+    public static string Describe(IReadOnlyList<ClientData> clients, TimeSpan loadTime, string device, int torchThreads)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        return string.Format(
+            System.Globalization.CultureInfo.InvariantCulture,
+            "data: {0} clients ({1}) in {2:F1}s; device {3}, {4} torch threads",
+            clients.Count,
+            string.Join(", ", clients.Select(c => $"{c.ClientId}: {c.Task}, {c.Labeled.Count} labeled / {c.Unlabeled.Count} unlabeled")),
+            loadTime.TotalSeconds,
+            device,
+            torchThreads);
+    }
+
     public static IReadOnlyDictionary<string, int> ClassesPerTask(IReadOnlyList<ClientData> clients)
     {
         var classes = new SortedDictionary<string, int>(StringComparer.Ordinal);

@@ -225,14 +225,7 @@ public static class NodeLauncher
         var device = DeviceSelector.Resolve(settings.Device);
         var classes = FederationData.ClassesPerTask(data);
         var setup = Setup(loaded, settings);
-        output.Line(string.Format(
-            CultureInfo.InvariantCulture,
-            "data: {0} clients ({1}) in {2:F1}s; device {3}, {4} torch threads",
-            data.Count,
-            string.Join(", ", data.Select(c => $"{c.ClientId}: {c.Task}, {c.Labeled.Count} labeled / {c.Unlabeled.Count} unlabeled")),
-            watch.Elapsed.TotalSeconds,
-            device,
-            threads));
+        output.Line(FederationData.Describe(data, watch.Elapsed, device.ToString(), threads));
 
         using var networks = new NetworkPool();
         var clients = data
