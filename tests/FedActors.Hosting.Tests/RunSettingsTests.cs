@@ -30,7 +30,7 @@ public sealed class RunSettingsTests
     [InlineData("fedactors.simclr.augment.crop-scale-min=0.9", "fedactors.simclr.augment")]
     public void Bad_values_must_name_key_and_source(string assignment, string key)
     {
-        var ex = Assert.Throws<ConfigException>(() => Settings("fedactors.simclr.augment.crop-scale-max=0.5", assignment));
+        var ex = Assert.Throws<ConfigException>(() => Settings("fedactors.simclr.augment.crop-scale-max=0.7", assignment));
         Assert.Contains(key, ex.Message, StringComparison.Ordinal);
         Assert.Contains("--set", ex.Message, StringComparison.Ordinal);
     }
