@@ -24,6 +24,7 @@ public sealed class ShippedConfigTests
     [InlineData("paper-mini.conf")]
     [InlineData("cluster-coordinator.conf")]
     [InlineData("cluster-client.conf")]
+    [InlineData("faults-demo.conf")]
     public void Shipped_config_must_pass_validation(string file)
     {
         var loaded = ConfigLoader.Load([Hocon(file)], []);
