@@ -49,6 +49,8 @@ public abstract class LocalOptimizer : IDisposable
     /// <summary>Drops the gradients of all parameters.</summary>
     public void ZeroGrad()
     {
+        // The scope holds each grad wrapper until its op has returned (and then frees the wrapper).
+        using var scope = NewDisposeScope();
         foreach (var p in _parameters)
         {
             var grad = p.grad;
