@@ -5,8 +5,8 @@ namespace FedActors.Cluster;
 
 /// <summary>
 /// The Akka configuration of a FedActors cluster node, derived from <see cref="ClusterSettings"/>: cluster provider,
-/// remote endpoint, role, seeds, failure detector, split-brain resolver and the serializer bindings of every
-/// FedActors cluster message.
+/// remote endpoint (TLS on with <c>tls.enabled</c>; the certificates come through <see cref="FedActorsNode.Create"/>), role,
+/// seeds, failure detector, split-brain resolver and the serializer bindings of every FedActors cluster message.
 /// </summary>
 public static class ClusterNodeConfig
 {
@@ -15,7 +15,8 @@ public static class ClusterNodeConfig
         ArgumentNullException.ThrowIfNull(settings);
         static string Q(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
         static string Ms(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
-        var seeds = string.Join(", ", settings.SeedNodes.Select(Q));
+        // Akka names the TLS transport's addresses akka.ssl.tcp://: one config serves with TLS on and off.
+        var seeds = string.Join(", ", settings.SeedNodes.Select(s => Q(settings.Tls.Enabled ? WithTlsScheme(s) : s)));
         var serializer = Q($"{typeof(ControlSerializer).FullName}, {typeof(ControlSerializer).Assembly.GetName().Name}");
         var binding = Q($"{typeof(IClusterMessage).FullName}, {typeof(IClusterMessage).Assembly.GetName().Name}");
         var hocon = $$"""
@@ -29,6 +30,7 @@ public static class ClusterNodeConfig
                 hostname = {{Q(settings.Hostname)}}
                 port = {{settings.Port}}
                 maximum-frame-size = {{settings.MaxMessageBytes}}b
+                enable-ssl = {{(settings.Tls.Enabled ? "on" : "off")}}
               }
               cluster {
                 roles = [{{Q(settings.Role)}}]
@@ -49,4 +51,7 @@ public static class ClusterNodeConfig
             """;
         return ConfigurationFactory.ParseString(hocon);
     }
+
+    private static string WithTlsScheme(string address) =>
+        address.StartsWith("akka.tcp://", StringComparison.Ordinal) ? "akka.ssl.tcp://" + address["akka.tcp://".Length..] : address;
 }

@@ -1,5 +1,7 @@
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
+using Akka.Remote.Transport.DotNetty;
 
 namespace FedActors.Cluster;
 
@@ -33,13 +35,17 @@ public sealed class FedActorsNode : IExtension
     /// Creates actor system <paramref name="name"/> from <paramref name="config"/> (the root config: its
     /// <c>fedactors.cluster</c> section, any <c>akka</c> keys of its own) with the Akka settings derived from
     /// <c>fedactors.cluster</c> on top, starts its data plane and joins the seed nodes, or itself when there are none.
+    /// With <c>fedactors.cluster.tls.enabled</c>, Akka.Remote runs over mutual TLS with the data plane's certificates.
     /// Every node of one cluster must use the same <paramref name="name"/>.
     /// </summary>
     public static ActorSystem Create(Config config, string name = "fedactors")
     {
         ArgumentNullException.ThrowIfNull(config);
         var settings = ClusterSettings.Create(config);
-        var system = ActorSystem.Create(name, ClusterNodeConfig.Create(settings).WithFallback(config).WithFallback(ClusterSettings.Defaults));
+        var akka = ClusterNodeConfig.Create(settings).WithFallback(config).WithFallback(ClusterSettings.Defaults);
+        var system = settings.Tls.Enabled
+            ? ActorSystem.Create(name, BootstrapSetup.Create().WithConfig(akka).And(RemoteTls(settings.Tls)))
+            : ActorSystem.Create(name, akka);
         try
         {
             Get(system);
@@ -52,6 +58,16 @@ public sealed class FedActorsNode : IExtension
             system.Terminate().Wait(TimeSpan.FromSeconds(10));
             throw;
         }
+    }
+
+    // Akka.Remote's TLS (DotNetty) with the data plane's model: both ends present the node certificate, and a peer is
+    // accepted only with the pinned one; no CA chain or host name check.
+    private static DotNettySslSetup RemoteTls(TlsSettings tls)
+    {
+        var (own, trusted) = DataPlaneTls.LoadCertificates(tls);
+        return new DotNettySslSetup(
+            own, suppressValidation: false, requireMutualAuthentication: true, validateCertificateHostname: false,
+            CertificateValidation.PinnedCertificate(trusted.Thumbprint));
     }
 }
 

@@ -13,7 +13,8 @@ internal static class WeightFetcher
         if (reference.ByteSize > settings.MaxTransferBytes)
             throw new WeightTransferException(
                 $"{reference} exceeds {ClusterSettings.Section}.data-plane.max-transfer-bytes = {settings.MaxTransferBytes}");
-        if (reference.Hash.Length != 64) throw new WeightTransferException($"{reference}: not a SHA-256 content hash");
+        if (reference.Hash.Length != 2 * WeightStore.KeyBytes || !reference.Hash.All(char.IsAsciiHexDigitLower))
+            throw new WeightTransferException($"{reference}: not a data-plane checksum ({2 * WeightStore.KeyBytes} lowercase hex digits)");
         var hash = Convert.FromHexString(reference.Hash);
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         using var abort = ct.Register(socket.Dispose);
@@ -40,7 +41,7 @@ internal static class WeightFetcher
             }
             using var network = new NetworkStream(socket, ownsSocket: false);
             using var stream = tls is null ? network : tls.AsClient(network, reference.Host);
-            Span<byte> request = stackalloc byte[36];
+            Span<byte> request = stackalloc byte[WeightStore.RequestBytes];
             BinaryPrimitives.WriteUInt32LittleEndian(request, WeightStore.RequestMagic);
             hash.CopyTo(request[4..]);
             stream.Write(request);

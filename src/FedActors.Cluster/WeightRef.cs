@@ -3,7 +3,10 @@ namespace FedActors.Cluster;
 /// <summary>
 /// Where to fetch a weight snapshot: what a control message carries instead of the weights themselves.
 /// </summary>
-/// <param name="Hash">The snapshot's <see cref="FedActors.Core.ModelWeights.ContentHash"/> (64 lowercase hex digits).</param>
+/// <param name="Hash">
+/// The snapshot's <see cref="WeightCodec.Checksum"/> (XxHash128 of its encoding, 32 lowercase hex digits): the key the
+/// offering node serves it by, and what the receiver checks the bytes against.
+/// </param>
 /// <param name="Version">The offering store's registration number, increasing per node (for logs and ordering).</param>
 /// <param name="Host">Data-plane host of the node that holds it.</param>
 /// <param name="Port">Data-plane port of that node.</param>

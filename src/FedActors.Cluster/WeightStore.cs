@@ -10,7 +10,7 @@ namespace FedActors.Cluster;
 /// A node's data plane: the weight snapshots it offers, served over one TCP listener. A snapshot is registered
 /// by reference (never copied) and streamed to whoever asks for its content hash; TCP's flow control is the
 /// back-pressure. Keeps the last <see cref="ClusterSettings.StoreCapacity"/> snapshots.
-/// Wire: request "FAWQ" + 32-byte SHA-256; reply status byte (0 ok, 1 unknown) + int64 size + the
+/// Wire: request "FAWQ" + the 16-byte checksum (<see cref="WeightCodec.Checksum"/>); reply status byte (0 ok, 1 unknown) + int64 size + the
 /// <see cref="WeightCodec"/> encoding.
 /// </summary>
 public sealed class WeightStore : IDisposable
@@ -18,6 +18,8 @@ public sealed class WeightStore : IDisposable
     internal const uint RequestMagic = 0x51574146; // "FAWQ" little-endian
     internal const byte Found = 0;
     internal const byte Unknown = 1;
+    internal const int KeyBytes = 16;
+    internal const int RequestBytes = 4 + KeyBytes;
 
     private readonly ClusterSettings _settings;
     private readonly TcpListener _listener;
@@ -65,7 +67,7 @@ public sealed class WeightStore : IDisposable
 
     /// <summary>
     /// Offers <paramref name="weights"/> for fetching and says where to fetch it. Registering one snapshot again
-    /// is cheap (its hash is remembered per instance) and refreshes its place in the store.
+    /// is cheap (its checksum is remembered per instance) and refreshes its place in the store.
     /// </summary>
     /// <exception cref="WeightTransferException">It is larger than <c>data-plane.max-transfer-bytes</c>.</exception>
     public WeightRef Register(ModelWeights weights)
@@ -77,7 +79,7 @@ public sealed class WeightStore : IDisposable
             if (size > _settings.MaxTransferBytes)
                 throw new WeightTransferException(
                     $"a {size}-byte snapshot exceeds {ClusterSettings.Section}.data-plane.max-transfer-bytes = {_settings.MaxTransferBytes}");
-            known = new WeightRef(weights.ContentHash(), 0, Host, Port, size);
+            known = new WeightRef(WeightCodec.Checksum(weights), 0, Host, Port, size);
         }
         lock (_gate)
         {
@@ -95,7 +97,7 @@ public sealed class WeightStore : IDisposable
         }
     }
 
-    /// <summary>Stops offering the snapshot of <paramref name="hash"/>.</summary>
+    /// <summary>Stops offering the snapshot whose <see cref="WeightRef.Hash"/> is <paramref name="hash"/>.</summary>
     public void Release(string hash)
     {
         lock (_gate)
@@ -143,10 +145,10 @@ public sealed class WeightStore : IDisposable
             using var connection = socket;
             Tune(socket, _settings);
             using var stream = Secure(new NetworkStream(socket, ownsSocket: false));
-            Span<byte> request = stackalloc byte[36];
+            Span<byte> request = stackalloc byte[RequestBytes];
             stream.ReadExactly(request);
             if (BinaryPrimitives.ReadUInt32LittleEndian(request) != RequestMagic) return;
-            var hash = Convert.ToHexString(request[4..]).ToLowerInvariant();
+            var hash = Convert.ToHexStringLower(request[4..]);
             (ModelWeights Weights, WeightRef Ref) entry;
             bool found;
             lock (_gate) found = _offered.TryGetValue(hash, out entry);

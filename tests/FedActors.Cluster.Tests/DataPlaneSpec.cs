@@ -34,12 +34,29 @@ public sealed class DataPlaneSpec : IDisposable
         var reference = sender.Register(weights);
         var fetched = receiver.Fetch(reference);
 
-        Assert.Equal(weights.ContentHash(), reference.Hash);
+        Assert.Equal(WeightCodec.Checksum(weights), reference.Hash);
+        Assert.Equal(32, reference.Hash.Length);
         Assert.Equal(WeightCodec.EncodedSize(weights), reference.ByteSize);
         Assert.Equal(weights.Names, fetched.Names);
         Assert.All(weights, t => Assert.Equal(t.Data, fetched[t.Name].Data));
         Assert.Equal([], fetched["backbone.bn1.num_batches_tracked"].Shape);
-        Assert.Equal(reference.Hash, fetched.ContentHash());
+        Assert.Equal(weights.ContentHash(), fetched.ContentHash());
+    }
+
+    [Fact]
+    public void Checksum_must_cover_names_shapes_and_every_value()
+    {
+        var weights = Sample();
+        var checksum = WeightCodec.Checksum(weights);
+
+        Assert.Equal(checksum, WeightCodec.Checksum(Sample())); // same content, other arrays
+        Assert.NotEqual(checksum, WeightCodec.Checksum(Sample(offset: 1e-6f)));
+        var lastValue = weights.Select(t => t.Name == "head.A.bias" ? new NamedTensor(t.Name, t.Shape, [-1f, 1.0000001f]) : t);
+        Assert.NotEqual(checksum, WeightCodec.Checksum(new ModelWeights([.. lastValue])));
+        var renamed = weights.Select(t => t.Name == "head.A.bias" ? new NamedTensor("head.B.bias", t.Shape, t.Data) : t);
+        Assert.NotEqual(checksum, WeightCodec.Checksum(new ModelWeights([.. renamed])));
+        var reshaped = weights.Select(t => t.Name == "backbone.conv1.weight" ? new NamedTensor(t.Name, [10, 100], t.Data) : t);
+        Assert.NotEqual(checksum, WeightCodec.Checksum(new ModelWeights([.. reshaped])));
     }
 
     [Fact]
@@ -61,7 +78,7 @@ public sealed class DataPlaneSpec : IDisposable
         payload[^5] ^= 0x01; // one bit of the last tensor's values
         using var store = WeightStore.Start(Settings());
         using var liar = new ScriptedServer(payload);
-        var reference = new WeightRef(weights.ContentHash(), 1, "127.0.0.1", liar.Port, payload.Length);
+        var reference = new WeightRef(WeightCodec.Checksum(weights), 1, "127.0.0.1", liar.Port, payload.Length);
 
         var e = Assert.Throws<WeightTransferException>(() => store.Fetch(reference));
         Assert.Contains("integrity check failed", e.Message, StringComparison.Ordinal);
@@ -74,7 +91,7 @@ public sealed class DataPlaneSpec : IDisposable
         var payload = Encode(weights);
         using var store = WeightStore.Start(Settings());
         using var liar = new ScriptedServer(payload[..^100], announce: payload.Length);
-        var reference = new WeightRef(weights.ContentHash(), 1, "127.0.0.1", liar.Port, payload.Length);
+        var reference = new WeightRef(WeightCodec.Checksum(weights), 1, "127.0.0.1", liar.Port, payload.Length);
 
         var e = Assert.Throws<WeightTransferException>(() => store.Fetch(reference));
         Assert.Contains("ended before", e.Message, StringComparison.Ordinal);
@@ -98,7 +115,7 @@ public sealed class DataPlaneSpec : IDisposable
     {
         using var store = WeightStore.Start(Settings("fedactors.cluster.data-plane.connect-timeout = 2s"));
         var port = FreePort();
-        var reference = new WeightRef(new string('a', 64), 1, "127.0.0.1", port, 100);
+        var reference = new WeightRef(new string('a', 32), 1, "127.0.0.1", port, 100);
 
         var e = Assert.Throws<WeightTransferException>(() => store.Fetch(reference));
         Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
@@ -176,7 +193,7 @@ public sealed class DataPlaneSpec : IDisposable
             {
                 using var socket = await _listener.AcceptSocketAsync();
                 await using var stream = new NetworkStream(socket);
-                var request = new byte[36];
+                var request = new byte[WeightStore.RequestBytes];
                 await stream.ReadExactlyAsync(request);
                 var reply = new byte[9];
                 BinaryPrimitives.WriteInt64LittleEndian(reply.AsSpan(1), announce ?? payload.Length);

@@ -149,6 +149,146 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
         Assert.Contains("not connected", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Restarted_client_node_must_rejoin_and_its_clients_take_part_again()
+    {
+        var coordinator = Node(ClusterSettings.CoordinatorRole);
+        // Stops without leaving, as a SIGKILLed process would.
+        const string Abrupt = "akka.coordinated-shutdown.run-by-actor-system-terminate = off";
+        var first = Node(ClusterSettings.ClientRole, seed: coordinator, extra: Abrupt);
+        var before = FakeClient.Named("remote").Adds(1f);
+        ClientNode.Host(first, [before]);
+        var remote = await ClusterCoordinator.WaitForClientsAsync(coordinator, 1, TimeSpan.FromSeconds(20));
+        using var pacer = new GatedClient("local", 3, 4);
+        var reports = new List<RoundReport>();
+
+        var run = Experiment.RunAsync(
+            coordinator, Plan(rounds: 6, evaluate: false), [pacer, .. remote], new FedAvg(),
+            Engine("trainer-slots = 2\nround-timeout = 60s\nmin-fit-results = 1\non-failed-round = accept-partial"),
+            reports.Add);
+        // Round 3: the node dies and is removed from the cluster while the round is open.
+        Assert.True(pacer.Entered(3).Wait(Wait), "round 3 never started");
+        var gone = Akka.Cluster.Cluster.Get(first).SelfAddress;
+        await first.Terminate().WaitAsync(Wait);
+        var cluster = Akka.Cluster.Cluster.Get(coordinator);
+        var watch = Stopwatch.StartNew();
+        while (cluster.State.Members.Any(m => m.Address == gone) && watch.Elapsed < Wait) await Task.Delay(100);
+        Assert.DoesNotContain(cluster.State.Members, m => m.Address == gone);
+        pacer.Release(3);
+        // Round 4 runs without the node; meanwhile a new process (new address) hosts the same client id.
+        Assert.True(pacer.Entered(4).Wait(Wait), "round 4 never started");
+        var second = Node(ClusterSettings.ClientRole, seed: coordinator);
+        var after = FakeClient.Named("remote").Adds(1f);
+        ClientNode.Host(second, [after]);
+        await ClusterCoordinator.WaitForClientsAsync(coordinator, 1, TimeSpan.FromSeconds(20)); // the directory knows it again
+        pacer.Release(4);
+        var result = await run.WaitAsync(Wait);
+
+        Assert.Equal(6, result.Rounds.Count);
+        Assert.Equal([1, 2], before.Fits.Select(f => f.Round).Where(r => r < 3));
+        var missed = Assert.Single(reports[3].Failures);
+        Assert.Equal("remote", missed.ClientId);
+        Assert.Contains("is not connected", missed.Reason, StringComparison.Ordinal);
+        Assert.Equal([5, 6], after.Fits.Select(f => f.Round)); // the restarted node's client trains again
+        Assert.All(reports.Skip(4), r => Assert.Equal(["local", "remote"], r.Fits.Select(f => f.ClientId)));
+        Assert.All(reports.Skip(4), r => Assert.Empty(r.Failures));
+    }
+
+    [Fact]
+    public async Task Akka_Remote_and_data_plane_must_run_rounds_over_mutual_tls_with_a_test_made_certificate()
+    {
+        using var certificates = new TestCertificates();
+        var tls = certificates.Config("cluster");
+        var coordinator = Node(ClusterSettings.CoordinatorRole, extra: tls);
+        var clientNode = Node(ClusterSettings.ClientRole, seed: coordinator, extra: tls);
+        var c1 = FakeClient.Named("c1").Adds(1f).WithExamples(1);
+        ClientNode.Host(clientNode, [c1]);
+
+        var clients = await ClusterCoordinator.WaitForClientsAsync(coordinator, 1, TimeSpan.FromSeconds(20));
+        var result = await Experiment.RunAsync(
+            coordinator, Plan(rounds: 2, evaluate: false), clients, new FedAvg(), Engine("trainer-slots = 1\nround-timeout = 20s")).WaitAsync(Wait);
+
+        Assert.Equal("akka.ssl.tcp", Akka.Cluster.Cluster.Get(coordinator).SelfAddress.Protocol);
+        Assert.Equal("akka.ssl.tcp", Akka.Cluster.Cluster.Get(clientNode).SelfAddress.Protocol);
+        Assert.Equal([2f, 12f], result.Final["backbone.w"].Data); // two rounds of +1, weights both ways over TLS
+        Assert.All(result.Rounds, r => Assert.Empty(r.Failures));
+    }
+
+    [Fact]
+    public async Task Node_with_another_certificate_must_not_join_the_cluster()
+    {
+        using var certificates = new TestCertificates();
+        var coordinator = Node(ClusterSettings.CoordinatorRole, extra: certificates.Config("cluster"));
+        var intruder = Node(ClusterSettings.ClientRole, seed: coordinator, extra: certificates.Config("intruder"));
+        ClientNode.Host(intruder, [FakeClient.Named("c1")]);
+
+        var e = await Assert.ThrowsAsync<TimeoutException>(
+            () => ClusterCoordinator.WaitForClientsAsync(coordinator, 1, TimeSpan.FromSeconds(8)));
+
+        Assert.Contains("0 of the 1 clients", e.Message, StringComparison.Ordinal);
+        Assert.Single(Akka.Cluster.Cluster.Get(coordinator).State.Members);
+    }
+
+    /// <summary>Self-signed certificates made for one test, in a folder of their own.</summary>
+    private sealed class TestCertificates : IDisposable
+    {
+        private readonly string _dir = Directory.CreateTempSubdirectory("fedactors-tls-").FullName;
+
+        /// <summary><c>fedactors.cluster.tls</c> with the certificate <paramref name="name"/> (made on first use).</summary>
+        public string Config(string name)
+        {
+            var path = Path.Combine(_dir, name + ".pfx");
+            if (!File.Exists(path))
+            {
+                using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+                var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+                    $"CN={name}", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+                using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+                File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, "pw"));
+            }
+            return $$"""fedactors.cluster.tls { enabled = on, certificate = "{{path}}", password = "pw" }""";
+        }
+
+        public void Dispose() => Directory.Delete(_dir, recursive: true);
+    }
+
+    /// <summary>Adds nothing; in each of <paramref name="rounds"/> it says so and waits until released.</summary>
+    private sealed class GatedClient(string id, params int[] rounds) : IFederatedClient, IDisposable
+    {
+        private readonly Dictionary<int, (ManualResetEventSlim Entered, ManualResetEventSlim Released)> _gates =
+            rounds.ToDictionary(r => r, _ => (new ManualResetEventSlim(), new ManualResetEventSlim()));
+
+        public string Id => id;
+        public string Task => "A";
+
+        public ManualResetEventSlim Entered(int round) => _gates[round].Entered;
+
+        public void Release(int round) => _gates[round].Released.Set();
+
+        public FitRes Fit(FitIns instructions, CancellationToken cancellation)
+        {
+            if (_gates.TryGetValue(instructions.Round, out var gate))
+            {
+                gate.Entered.Set();
+                gate.Released.Wait(cancellation);
+            }
+            return new FitRes(Id, instructions.Round, instructions.Global, 1, new Dictionary<string, double>());
+        }
+
+        public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation) =>
+            new(Id, instructions.Round, 1, new Dictionary<string, double>());
+
+        public void Dispose()
+        {
+            foreach (var (entered, released) in _gates.Values)
+            {
+                released.Set();
+                released.Dispose();
+                entered.Dispose();
+            }
+        }
+    }
+
     /// <summary>Trains normally, except that in one round it blocks until disposed (a node killed mid-training).</summary>
     private sealed class StuckInRound(int round) : IFederatedClient, IDisposable
     {
