@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using FedActors.Core;
 
 namespace FedActors.Engine;
 
@@ -32,7 +33,8 @@ public sealed class TrainerPool : IDisposable
         for (var i = 0; i < slots; i++)
         {
             // Background threads: a trainer stuck in native code must not keep the process alive.
-            _threads[i] = new Thread(Work) { IsBackground = true, Name = $"{name}-{i}" };
+            var slot = i;
+            _threads[i] = new Thread(() => Work(slot)) { IsBackground = true, Name = $"{name}-{i}" };
             _threads[i].Start();
         }
     }
@@ -84,8 +86,10 @@ public sealed class TrainerPool : IDisposable
         }
     }
 
-    private void Work()
+    private void Work(int slot)
     {
+        // Clients read it to pick the device of this slot (FedActors.Core.TrainerSlot).
+        TrainerSlot.AssignToCurrentThread(slot);
         // Items queued before shutdown still pass through here and are cancelled without running.
         while (_queue.Take() is { } item)
             item.Execute(_shutdown.Token);

@@ -229,13 +229,13 @@ public sealed class ExperimentRunner
     /// <summary>Clients built in this process from the local data, on an actor system of the run's own.</summary>
     private Fleet LocalFleet(Config akkaConfig, int threads, CancellationToken ct)
     {
-        var device = DeviceSelector.Resolve(_settings.Device);
+        var devices = DevicePlan.Resolve(_settings.Device);
         var dataWatch = Stopwatch.StartNew();
         var federation = FederationData.Build(_settings, ct);
         var clients = federation.Clients;
         foreach (var report in federation.Reports) _output.Line("data: " + report);
         var classes = FederationData.ClassesPerTask(clients);
-        _output.Line(FederationData.Describe(clients, dataWatch.Elapsed, device.ToString(), threads));
+        _output.Line(FederationData.Describe(clients, dataWatch.Elapsed, devices.ToString(), threads));
         var networks = new NetworkPool();
         IReadOnlyList<StagePlan> Plan(string arm) =>
             ArmPlanner.Plan(arm, clients, _settings.Rounds)
@@ -244,7 +244,7 @@ public sealed class ExperimentRunner
                     stage.FromSslStage,
                     Arms.IsFederated(arm) ? arm : $"{arm}.{stage.Clients[0].ClientId}",
                     () => stage.Clients
-                        .Select(c => (IFederatedClient)new TorchClient(c, _settings.Model, _settings.Learning, _settings.Seed, device, networks))
+                        .Select(c => (IFederatedClient)new TorchClient(c, _settings.Model, _settings.Learning, _settings.Seed, devices, networks))
                         .ToList()))
                 .ToList();
         return new Fleet(ActorSystem.Create("fedactors", akkaConfig), OwnsSystem: true, classes, federation.Reports, networks, Plan);

@@ -222,15 +222,17 @@ public static class NodeLauncher
         // The node's clients train at the same time, one thread each: share the cores among them.
         var threads = settings.TorchThreads > 0 ? settings.TorchThreads : Math.Max(1, Environment.ProcessorCount / data.Count);
         TorchRuntime.Configure(threads);
-        var device = DeviceSelector.Resolve(settings.Device);
+        // Each hosted client trains on a thread of its own, not on a trainer slot: with several devices listed,
+        // client k of the node uses device k mod n.
+        var devices = DevicePlan.Resolve(settings.Device);
         var classes = FederationData.ClassesPerTask(data);
         var setup = Setup(loaded, settings);
-        output.Line(FederationData.Describe(data, watch.Elapsed, device.ToString(), threads));
+        output.Line(FederationData.Describe(data, watch.Elapsed, devices.ToString(), threads));
 
         using var networks = new NetworkPool();
         var clients = data
-            .Select(c => (IFederatedClient)new ReportingClient(
-                new TorchClient(c, settings.Model, settings.Learning, settings.Seed, device, networks), output))
+            .Select((c, k) => (IFederatedClient)new ReportingClient(
+                new TorchClient(c, settings.Model, settings.Learning, settings.Seed, devices.For(k), networks), output))
             .ToList();
         var system = StartNode(loaded, ReadCluster(loaded));
         try

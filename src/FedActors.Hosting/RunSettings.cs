@@ -73,8 +73,8 @@ public sealed record RunSettings(
         var baseline = r.String($"{Root}.baseline-arm");
 
         var device = r.String($"{Root}.device");
-        if (!System.Text.RegularExpressions.Regex.IsMatch(device, "^(auto|cpu|cuda(:[0-9]+)?)$"))
-            throw r.Invalid($"{Root}.device", device, "must be auto, cpu, cuda or cuda:N");
+        if (!device.Split(',').All(d => System.Text.RegularExpressions.Regex.IsMatch(d.Trim(), "^(auto|cpu|cuda(:[0-9]+)?)$")))
+            throw r.Invalid($"{Root}.device", device, "must be auto, cpu, cuda or cuda:N, or a comma-separated list of them");
 
         var settings = new RunSettings(
             Seed: r.Long($"{Root}.seed"),

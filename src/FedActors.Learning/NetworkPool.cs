@@ -69,13 +69,13 @@ public sealed class NetworkPool : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             _rented++;
             if (_idle.TryGetValue(shape, out var stack) && stack.TryPop(out var idle))
-                return new Lease(this, shape, idle);
+                return new Lease(this, shape, idle, device);
             _created++;
         }
         try
         {
             // Built outside the lock: a ResNet takes a while to initialise, other renters need not wait.
-            return new Lease(this, shape, new ClientNetwork(spec, task, numClasses, device));
+            return new Lease(this, shape, new ClientNetwork(spec, task, numClasses, device), device);
         }
         catch
         {
@@ -110,12 +110,16 @@ public sealed class NetworkPool : IDisposable
         private readonly NetworkShape _shape;
         private ClientNetwork? _network;
 
-        internal Lease(NetworkPool pool, NetworkShape shape, ClientNetwork network)
+        internal Lease(NetworkPool pool, NetworkShape shape, ClientNetwork network, Device device)
         {
             _pool = pool;
             _shape = shape;
             _network = network;
+            Device = device;
         }
+
+        /// <summary>Where the network lives: the inputs of the call go there too.</summary>
+        public Device Device { get; }
 
         public ClientNetwork Network => _network ?? throw new ObjectDisposedException(nameof(Lease));
 

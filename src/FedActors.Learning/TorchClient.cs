@@ -34,18 +34,25 @@ public sealed class TorchClient : IFederatedClient, IDisposable
     private readonly BackboneSpec _spec;
     private readonly LearningSettings _settings;
     private readonly long _runSeed;
-    private readonly Device _device;
+    private readonly DevicePlan _devices;
     private readonly NetworkPool _pool;
     private readonly bool _ownsPool;
 
     /// <param name="pool">Networks shared with other clients; null gives this client a pool of its own, which
     /// keeps its one network between calls until <see cref="ReleaseModel"/>.</param>
     public TorchClient(ClientData data, BackboneSpec spec, LearningSettings settings, long runSeed, Device device, NetworkPool? pool = null)
+        : this(data, spec, settings, runSeed, DevicePlan.Of(device ?? throw new ArgumentNullException(nameof(device))), pool)
+    {
+    }
+
+    /// <param name="devices">Each call runs on the device of the trainer slot that runs it (<see cref="DevicePlan.Current"/>).</param>
+    /// <param name="pool">As in the other constructor.</param>
+    public TorchClient(ClientData data, BackboneSpec spec, LearningSettings settings, long runSeed, DevicePlan devices, NetworkPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(devices);
         spec.Validate();
         settings.Validate();
         if (data.Labeled.Channels != spec.InputChannels)
@@ -54,7 +61,7 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         _spec = spec;
         _settings = settings;
         _runSeed = runSeed;
-        _device = device;
+        _devices = devices;
         _ownsPool = pool is null;
         _pool = pool ?? new NetworkPool();
     }
@@ -97,8 +104,8 @@ public sealed class TorchClient : IFederatedClient, IDisposable
             {
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var images = ImageAugmentation.Prepare(Batches.Images(data, indices, _device), _settings.Normalization);
-                var labels = Batches.Labels(data, indices, _device);
+                var images = ImageAugmentation.Prepare(Batches.Images(data, indices, lease.Device), _settings.Normalization);
+                var labels = Batches.Labels(data, indices, lease.Device);
                 var logits = net.Head.call(net.Backbone.call(images));
                 lossSum += F.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
                 var best = logits.topk(topK, dim: 1).indexes;
@@ -147,7 +154,7 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         var loss = Train(instructions.Round, Phases.SimClr, data.Count, phase, config, parameters, dropLast: true, cancellation,
             (indices, generator) =>
             {
-                var images = Batches.Images(data, indices, _device);
+                var images = Batches.Images(data, indices, lease.Device);
                 var views = cat([
                     ImageAugmentation.AugmentAndNormalize(images, _settings.SimClrAugment, _settings.Normalization, generator),
                     ImageAugmentation.AugmentAndNormalize(images, _settings.SimClrAugment, _settings.Normalization, generator),
@@ -188,8 +195,8 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         var result = Train(instructions.Round, instructions.Phase, data.Count, phase, config, parameters, dropLast: false, cancellation,
             (indices, generator) =>
             {
-                var images = ImageAugmentation.AugmentAndNormalize(Batches.Images(data, indices, _device), _settings.SupervisedAugment, _settings.Normalization, generator);
-                var labels = Batches.Labels(data, indices, _device);
+                var images = ImageAugmentation.AugmentAndNormalize(Batches.Images(data, indices, lease.Device), _settings.SupervisedAugment, _settings.Normalization, generator);
+                var labels = Batches.Labels(data, indices, lease.Device);
                 var logits = net.Head.call(net.Backbone.call(images));
                 var correct = logits.argmax(1).eq(labels).sum().item<long>();
                 return (F.cross_entropy(logits, labels), correct);
@@ -252,7 +259,7 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         return new TrainResult(seen == 0 ? double.NaN : lossSum / seen, seen == 0 ? double.NaN : (double)correct / seen);
     }
 
-    private NetworkPool.Lease Rent() => _pool.Rent(_spec, Task, _data.NumClasses, _device);
+    private NetworkPool.Lease Rent() => _pool.Rent(_spec, Task, _data.NumClasses, _devices.Current);
 
     private static void SetTrainable(nn.Module module, bool trainable)
     {

@@ -19,6 +19,24 @@ public class TrainerPoolSpec
     }
 
     [Fact]
+    public async Task TrainerPool_must_number_its_threads_as_trainer_slots()
+    {
+        using var pool = new TrainerPool(2);
+        using var bothIn = new CountdownEvent(2);
+
+        // Two items that wait for each other must run on the two threads at once.
+        var slots = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => pool.Run(_ =>
+        {
+            bothIn.Signal();
+            bothIn.Wait(Wait);
+            return FedActors.Core.TrainerSlot.Current;
+        }))).WaitAsync(Wait);
+
+        Assert.Equal([0, 1], slots.Order());
+        Assert.Equal(-1, FedActors.Core.TrainerSlot.Current); // the test's own thread is no trainer
+    }
+
+    [Fact]
     public async Task TrainerPool_must_run_at_most_slots_items_at_once()
     {
         using var pool = new TrainerPool(2);

@@ -20,6 +20,8 @@ public sealed class RunSettingsTests
     [Theory]
     [InlineData("fedactors.arms=[cl, magic]", "fedactors.arms")]
     [InlineData("fedactors.device=tpu", "fedactors.device")]
+    [InlineData("fedactors.device=\"cpu, tpu\"", "fedactors.device")]
+    [InlineData("fedactors.device=\"cpu,,cpu\"", "fedactors.device")]
     [InlineData("fedactors.heads.trainable=everything", "fedactors.heads.trainable")]
     [InlineData("fedactors.simclr.optimizer=lbfgs", "fedactors.simclr.optimizer")]
     [InlineData("fedactors.data.eval-split=train", "fedactors.data.eval-split")]
@@ -33,6 +35,13 @@ public sealed class RunSettingsTests
         var ex = Assert.Throws<ConfigException>(() => Settings("fedactors.simclr.augment.crop-scale-max=0.7", assignment));
         Assert.Contains(key, ex.Message, StringComparison.Ordinal);
         Assert.Contains("--set", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Device_may_list_several_devices_for_the_trainer_slots()
+    {
+        Assert.Equal("cuda:0, cuda:1", Settings("fedactors.device=\"cuda:0, cuda:1\"").Device);
+        Assert.Equal("auto", Settings().Device);
     }
 
     [Fact]

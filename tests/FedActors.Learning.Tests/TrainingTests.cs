@@ -95,4 +95,36 @@ public sealed class TrainingTests
         Assert.Throws<ArgumentException>(() => DeviceSelector.Resolve("tpu"));
         if (!cuda.is_available()) Assert.Throws<InvalidOperationException>(() => DeviceSelector.Resolve("cuda:1"));
     }
+
+    [Fact]
+    public void DevicePlan_must_give_trainer_slot_k_device_k_mod_n()
+    {
+        var plan = DevicePlan.Resolve("cpu, auto");
+
+        Assert.Equal(2, plan.Devices.Count);
+        var auto = cuda.is_available() ? DeviceType.CUDA : DeviceType.CPU;
+        Assert.Equal([DeviceType.CPU, auto, DeviceType.CPU, auto], Enumerable.Range(0, 4).Select(k => plan.For(k).type));
+        Assert.Equal(DeviceType.CPU, plan.For(-1).type); // not a trainer thread: the first device
+        Assert.Equal(DeviceType.CPU, plan.Current.type); // a test thread is not a trainer
+        Assert.Throws<ArgumentException>(() => DevicePlan.Resolve("cpu,,cpu"));
+        Assert.Throws<ArgumentException>(() => DevicePlan.Resolve("cpu, tpu"));
+        if (!cuda.is_available()) Assert.Throws<InvalidOperationException>(() => DevicePlan.Resolve("cpu, cuda:0"));
+    }
+
+    [Fact]
+    public void DevicePlan_must_follow_the_slot_of_the_calling_trainer_thread()
+    {
+        var plan = DevicePlan.Resolve("cpu, auto");
+        var auto = cuda.is_available() ? DeviceType.CUDA : DeviceType.CPU;
+        DeviceType seen = default;
+        var trainer = new Thread(() =>
+        {
+            FedActors.Core.TrainerSlot.AssignToCurrentThread(3);
+            seen = plan.Current.type;
+        });
+        trainer.Start();
+        trainer.Join();
+
+        Assert.Equal(auto, seen);
+    }
 }
