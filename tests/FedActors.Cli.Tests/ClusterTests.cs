@@ -82,6 +82,38 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public async Task Coordinator_SIGKILLed_mid_run_and_resumed_must_write_the_metrics_of_the_in_process_run()
+    {
+        using var run = new Processes("fedactors-cluster-resume-");
+        var config = run.Write("experiment.conf", Experiment.Replace("rounds = 2", "rounds = 4", StringComparison.Ordinal));
+        var roundTwoDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resumedAt = new ConcurrentQueue<string>();
+        run.OnLine = (node, line) =>
+        {
+            if (node == "coordinator" && line.Contains("supervised round   2/4", StringComparison.Ordinal)) roundTwoDone.TrySetResult();
+            if (node == "coordinator-resumed" && line.StartsWith("resuming ", StringComparison.Ordinal)) resumedAt.Enqueue(line);
+        };
+        var inProcess = run.Start("in-process", ["run", "--config", config, "--out", run.Path("in-process")]);
+        await run.ExitsAsync(inProcess, "the in-process run", 0);
+
+        var first = await run.StartClusterAsync(config, "cluster", []);
+        await run.WithinBudget(roundTwoDone.Task, "the coordinator never finished round 2");
+        first.Kill(entireProcessTree: true); // SIGKILL: its checkpoint holds round 2 (or 1, if it was still being written)
+        await first.WaitForExitAsync();
+        foreach (var (id, _) in Clients) run.Node(id).Kill(entireProcessTree: true);
+        Assert.False(File.Exists(run.Path("cluster", "summary.json")), "the run finished before the coordinator was killed");
+
+        // --resume takes the config from the run folder; client nodes start as before.
+        var resumed = await run.StartClusterAsync(config, "cluster", ["--resume", run.Path("cluster")], incarnation: "-resumed");
+        await run.ExitsAsync(resumed, "the resumed coordinator", 0);
+
+        // It went on from the checkpoint, not from round 1 (which would write the same metrics too).
+        Assert.Matches("after round [12]$", Assert.Single(resumedAt));
+        Assert.Equal(File.ReadAllBytes(run.Path("in-process", "metrics.csv")), File.ReadAllBytes(run.Path("cluster", "metrics.csv")));
+        run.Passed();
+    }
+
+    [Fact]
     public void Coordinator_must_refuse_an_arm_that_pools_data_before_joining_a_cluster()
     {
         var error = new StringWriter();
@@ -130,29 +162,31 @@ public sealed class ClusterTests
 
         /// <summary>
         /// Starts the coordinator (which waits for every client of the config: min-clients = 0), reads its address, then
-        /// one client node per client, each hosting only its own.
+        /// one client node per client, each hosting only its own. <paramref name="incarnation"/> tells the processes of a
+        /// restarted cluster apart ("" the first time): they are named coordinator+incarnation and id+incarnation.
         /// </summary>
-        public async Task<Process> StartClusterAsync(string config, string runDir, IReadOnlyList<string> coordinatorArgs)
+        public async Task<Process> StartClusterAsync(string config, string runDir, IReadOnlyList<string> coordinatorArgs, string incarnation = "")
         {
+            var name = "coordinator" + incarnation;
             var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var chained = OnLine;
-            OnLine = (name, line) =>
+            OnLine = (node, line) =>
             {
                 const string Prefix = "cluster: coordinator ";
-                if (name == "coordinator" && line.StartsWith(Prefix, StringComparison.Ordinal))
+                if (node == name && line.StartsWith(Prefix, StringComparison.Ordinal))
                     address.TrySetResult(line[Prefix.Length..].Split([',', ' '], 2)[0]);
-                chained?.Invoke(name, line);
+                chained?.Invoke(node, line);
             };
-            var coordinator = Start("coordinator", [
+            var coordinator = Start(name, [
                 "node", "--role", "coordinator", "--config", config, "--out", Path(runDir), "--port", "0",
                 "--set", "fedactors.engine.trainer-slots=" + Clients.Length,
                 .. coordinatorArgs,
             ]);
-            var seed = await WithinBudget(address.Task, "the coordinator never said its address");
+            var seed = await WithinBudget(address.Task, $"{name} never said its address");
             Assert.StartsWith("akka.tcp://fedactors@127.0.0.1:", seed, StringComparison.Ordinal);
             // Clients in id order: share k of N hosts the k-th.
             for (var k = 1; k <= Clients.Length; k++)
-                Start(Clients[k - 1].Id, ["node", "--role", "client", "--config", config, "--seed-nodes", seed, "--clients", $"{k}/{Clients.Length}"]);
+                Start(Clients[k - 1].Id + incarnation, ["node", "--role", "client", "--config", config, "--seed-nodes", seed, "--clients", $"{k}/{Clients.Length}"]);
             return coordinator;
         }
 
