@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Akka.Configuration;
 using FedActors.Core;
 
@@ -11,9 +9,9 @@ namespace FedActors.Cluster.Tests;
 /// <summary>The weight data plane on loopback: round trips, integrity, bounds, TLS.</summary>
 public sealed class DataPlaneSpec : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("fedactors-dataplane-").FullName;
+    private readonly TestCertificates _certificates = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _certificates.Dispose();
 
     internal static ClusterSettings Settings(string hocon = "") =>
         ClusterSettings.Create(ConfigurationFactory.ParseString(hocon));
@@ -124,7 +122,7 @@ public sealed class DataPlaneSpec : IDisposable
     [Fact]
     public void Data_plane_must_round_trip_over_tls_with_a_pinned_certificate()
     {
-        var pfx = SelfSignedPfx("node", "secret");
+        var pfx = _certificates.Pfx("node", "secret");
         var tls = $$"""fedactors.cluster.tls { enabled = on, certificate = "{{pfx}}", password = "secret" }""";
         using var sender = WeightStore.Start(Settings(tls));
         using var receiver = WeightStore.Start(Settings(tls));
@@ -138,8 +136,8 @@ public sealed class DataPlaneSpec : IDisposable
     [Fact]
     public void Data_plane_must_refuse_a_peer_with_another_certificate()
     {
-        var mine = SelfSignedPfx("mine", "");
-        var theirs = SelfSignedPfx("theirs", "");
+        var mine = _certificates.Pfx("mine", "");
+        var theirs = _certificates.Pfx("theirs", "");
         using var sender = WeightStore.Start(Settings($$"""fedactors.cluster.tls { enabled = on, certificate = "{{theirs}}" }"""));
         using var receiver = WeightStore.Start(Settings($$"""fedactors.cluster.tls { enabled = on, certificate = "{{mine}}" }"""));
 
@@ -149,7 +147,7 @@ public sealed class DataPlaneSpec : IDisposable
     [Fact]
     public void Data_plane_must_not_talk_to_a_plain_peer_when_tls_is_on()
     {
-        var pfx = SelfSignedPfx("node", "");
+        var pfx = _certificates.Pfx("node", "");
         using var plain = WeightStore.Start(Settings());
         using var secure = WeightStore.Start(Settings($$"""fedactors.cluster.tls { enabled = on, certificate = "{{pfx}}" }"""));
 
@@ -161,16 +159,6 @@ public sealed class DataPlaneSpec : IDisposable
         using var buffer = new MemoryStream();
         WeightCodec.Write(buffer, weights);
         return buffer.ToArray();
-    }
-
-    private string SelfSignedPfx(string name, string password)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        var path = Path.Combine(_dir, name + ".pfx");
-        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12, password.Length == 0 ? null : password));
-        return path;
     }
 
     private static int FreePort()

@@ -229,29 +229,6 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
         Assert.Single(Akka.Cluster.Cluster.Get(coordinator).State.Members);
     }
 
-    /// <summary>Self-signed certificates made for one test, in a folder of their own.</summary>
-    private sealed class TestCertificates : IDisposable
-    {
-        private readonly string _dir = Directory.CreateTempSubdirectory("fedactors-tls-").FullName;
-
-        /// <summary><c>fedactors.cluster.tls</c> with the certificate <paramref name="name"/> (made on first use).</summary>
-        public string Config(string name)
-        {
-            var path = Path.Combine(_dir, name + ".pfx");
-            if (!File.Exists(path))
-            {
-                using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-                var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
-                    $"CN={name}", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
-                using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-                File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, "pw"));
-            }
-            return $$"""fedactors.cluster.tls { enabled = on, certificate = "{{path}}", password = "pw" }""";
-        }
-
-        public void Dispose() => Directory.Delete(_dir, recursive: true);
-    }
-
     /// <summary>Adds nothing; in each of <paramref name="rounds"/> it says so and waits until released.</summary>
     private sealed class GatedClient(string id, params int[] rounds) : IFederatedClient, IDisposable
     {
