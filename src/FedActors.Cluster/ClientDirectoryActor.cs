@@ -15,13 +15,20 @@ public static class ClientDirectory
 
     /// <summary>Routes <paramref name="Request"/> to the node hosting its client; the reply is a <see cref="ClientHost.IReply"/>.</summary>
     public sealed record Call(ClientHost.IRequest Request);
+
+    /// <summary>
+    /// From now on, a client is accepted only if <paramref name="Refusal"/> returns null for it; otherwise it is
+    /// ignored (not connected, never called) and the reason logged. Applies to the clients known already as well.
+    /// </summary>
+    public sealed record Admit(Func<ClientHost.HostedClient, string?> Refusal);
 }
 
 /// <summary>
 /// The coordinator's view of the remote clients: finds client nodes through cluster membership (role
 /// <c>client</c>), asks each for its roster, routes calls to the node that hosts the client, and fails a node's
 /// pending calls as soon as it is unreachable or gone, so that a round records the failure instead of waiting for
-/// its deadline. A node that comes back (reachable again, or restarted) is asked for its roster again.
+/// its deadline. A node that comes back (reachable again, or restarted) is asked for its roster again. Keeps
+/// <see cref="ClientConnectivity"/> up to date for the proxies.
 /// </summary>
 public sealed class ClientDirectoryActor : ReceiveActor, IWithTimers
 {
@@ -36,10 +43,13 @@ public sealed class ClientDirectoryActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, Address> _hostOf = new(StringComparer.Ordinal);
     private readonly Dictionary<long, (Address Node, IActorRef ReplyTo)> _pending = [];
     private readonly List<(long Id, int Min, IActorRef ReplyTo)> _waiters = [];
+    private readonly ClientConnectivity _connectivity;
+    private Func<ClientHost.HostedClient, string?>? _refusal;
     private long _waiterIds;
 
-    public ClientDirectoryActor()
+    public ClientDirectoryActor(ClientConnectivity connectivity)
     {
+        _connectivity = connectivity;
         Receive<ClusterEvent.MemberUp>(up => Found(up.Member));
         Receive<ClusterEvent.ReachableMember>(back => Found(back.Member));
         Receive<ClusterEvent.UnreachableMember>(lost => Lost(lost.Member.Address, "is unreachable"));
@@ -51,12 +61,13 @@ public sealed class ClientDirectoryActor : ReceiveActor, IWithTimers
         Receive<ClientDirectory.AwaitClients>(OnAwait);
         Receive<WaitExpired>(OnWaitExpired);
         Receive<ClientDirectory.Call>(OnCall);
+        Receive<ClientDirectory.Admit>(OnAdmit);
         Receive<ClientHost.IReply>(OnReply);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new ClientDirectoryActor());
+    public static Props Props(ClientConnectivity connectivity) => Akka.Actor.Props.Create(() => new ClientDirectoryActor(connectivity));
 
     protected override void PreStart() =>
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
@@ -93,13 +104,47 @@ public sealed class ClientDirectoryActor : ReceiveActor, IWithTimers
         var accepted = new List<ClientHost.HostedClient>();
         foreach (var client in roster.Clients)
         {
-            if (_hostOf.TryAdd(client.Id, node)) accepted.Add(client);
-            else _log.Warning("client {0} on {1} ignored: {2} hosts a client of that id already", client.Id, node, _hostOf[client.Id]);
+            if (_refusal?.Invoke(client) is { } refused)
+            {
+                _log.Warning("client {0} on {1} refused: {2}", client.Id, node, refused);
+                continue;
+            }
+            if (_hostOf.TryAdd(client.Id, node))
+            {
+                accepted.Add(client);
+                _connectivity.Connected(client.Id);
+            }
+            else
+            {
+                _log.Warning("client {0} on {1} ignored: {2} hosts a client of that id already", client.Id, node, _hostOf[client.Id]);
+            }
         }
         _nodes[node] = (Sender, accepted);
         Context.Watch(Sender);
         _log.Info("{0} hosts {1} client(s): {2}; {3} known", node, accepted.Count, string.Join(", ", accepted.Select(c => c.Id)), KnownClients);
         ReleaseWaiters();
+    }
+
+    // Known clients are checked too: one may have joined since the caller last looked.
+    private void OnAdmit(ClientDirectory.Admit admit)
+    {
+        _refusal = admit.Refusal;
+        foreach (var (node, (host, clients)) in _nodes.ToList())
+        {
+            var kept = new List<ClientHost.HostedClient>();
+            foreach (var client in clients)
+            {
+                if (admit.Refusal(client) is not { } refused)
+                {
+                    kept.Add(client);
+                    continue;
+                }
+                _hostOf.Remove(client.Id);
+                _connectivity.Disconnected(client.Id);
+                _log.Warning("client {0} on {1} refused: {2}", client.Id, node, refused);
+            }
+            _nodes[node] = (host, kept);
+        }
     }
 
     private void Lost(Address node, string why)
@@ -108,7 +153,11 @@ public sealed class ClientDirectoryActor : ReceiveActor, IWithTimers
         if (_nodes.Remove(node, out var entry))
         {
             Context.Unwatch(entry.Host);
-            foreach (var client in entry.Clients) _hostOf.Remove(client.Id);
+            foreach (var client in entry.Clients)
+            {
+                _hostOf.Remove(client.Id);
+                _connectivity.Disconnected(client.Id);
+            }
             _log.Warning("{0} {1}: its {2} client(s) are unavailable", node, why, entry.Clients.Count);
         }
         foreach (var id in _pending.Where(p => p.Value.Node == node).Select(p => p.Key).ToList())

@@ -9,8 +9,9 @@ public static class ClusterCoordinator
     /// <summary>
     /// Waits until client nodes in the cluster host at least <paramref name="min"/> clients, then returns a
     /// <see cref="RemoteClientProxy"/> for each client known at that moment, ordered by id. A client whose node
-    /// leaves later fails its calls at once; when the node comes back its clients answer again through the same
-    /// proxies. Clients that join after this call are not in the list.
+    /// leaves later is not connected (rounds do not sample it; a call in flight fails at once); when the node comes
+    /// back its clients answer again through the same proxies. For clients expected to join later, make proxies with
+    /// <see cref="Proxy"/>.
     /// </summary>
     /// <exception cref="TimeoutException">Fewer than <paramref name="min"/> clients joined within <paramref name="timeout"/>.</exception>
     public static async Task<IReadOnlyList<IFederatedClient>> WaitForClientsAsync(
@@ -22,7 +23,29 @@ public static class ClusterCoordinator
         var ready = await node.Directory
             .Ask<ClientDirectory.Ready>(new ClientDirectory.AwaitClients(min, timeout), Timeout.InfiniteTimeSpan, ct)
             .ConfigureAwait(false);
-        return [.. ready.Clients.Select(c => new RemoteClientProxy(node.Directory, node.Store, c))];
+        return [.. ready.Clients.Select(c => new RemoteClientProxy(node.Directory, node.Store, c, node.Connectivity))];
+    }
+
+    /// <summary>
+    /// A proxy for <paramref name="client"/>, whether or not its node has joined yet: until it has (and while it is
+    /// gone) the client is not connected, so rounds leave it out and count it as unavailable.
+    /// </summary>
+    public static RemoteClientProxy Proxy(ActorSystem system, ClientHost.HostedClient client)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var node = FedActorsNode.Get(system);
+        return new RemoteClientProxy(node.Directory, node.Store, client, node.Connectivity);
+    }
+
+    /// <summary>
+    /// Makes the directory refuse every client, known already or announced later, for which <paramref name="refusal"/>
+    /// returns a reason (a client of another experiment, say): it is not connected and never called.
+    /// </summary>
+    public static void Admit(ActorSystem system, Func<ClientHost.HostedClient, string?> refusal)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(refusal);
+        FedActorsNode.Get(system).Directory.Tell(new ClientDirectory.Admit(refusal));
     }
 
     /// <summary>As above with <c>fedactors.cluster.min-clients</c> (0 counts as 1) and <c>wait-for-clients</c> of the system's config.</summary>

@@ -18,13 +18,16 @@ public sealed class FedActorsNode : IExtension
         Settings = ClusterSettings.Create(system.Settings.Config);
         Store = WeightStore.Start(Settings);
         system.RegisterOnTermination(Store.Dispose);
-        _directory = new Lazy<IActorRef>(() => system.ActorOf(ClientDirectoryActor.Props(), ClientDirectoryActor.Name));
+        _directory = new Lazy<IActorRef>(() => system.ActorOf(ClientDirectoryActor.Props(Connectivity), ClientDirectoryActor.Name));
     }
 
     public ClusterSettings Settings { get; }
 
     /// <summary>This node's data plane.</summary>
     public WeightStore Store { get; }
+
+    /// <summary>On a coordinator: which remote clients can be reached now.</summary>
+    public ClientConnectivity Connectivity { get; } = new();
 
     /// <summary>The coordinator's directory of remote clients, started on first use.</summary>
     internal IActorRef Directory => _directory.Value;

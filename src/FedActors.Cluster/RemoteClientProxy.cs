@@ -9,21 +9,27 @@ namespace FedActors.Cluster;
 /// for the reply and fetch the trained weights from the client node. Runs on the engine's trainer thread (blocking
 /// there is what the interface expects). A lost node makes the call throw at once.
 /// </summary>
-public sealed class RemoteClientProxy : IFederatedClient
+public sealed class RemoteClientProxy : IConnectedClient
 {
     private static long s_callIds;
     private readonly IActorRef _directory;
     private readonly WeightStore _store;
+    private readonly ClientConnectivity? _connectivity;
 
-    public RemoteClientProxy(IActorRef directory, WeightStore store, ClientHost.HostedClient client)
+    /// <param name="connectivity">Where the directory says which clients are connected; null = always connected.</param>
+    public RemoteClientProxy(IActorRef directory, WeightStore store, ClientHost.HostedClient client, ClientConnectivity? connectivity = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(client);
         _directory = directory;
         _store = store;
+        _connectivity = connectivity;
         Hosted = client;
     }
+
+    /// <summary>Whether the client's node has joined, answered and is up: rounds sample only connected clients.</summary>
+    public bool IsConnected => _connectivity?.IsConnected(Id) ?? true;
 
     public string Id => Hosted.Id;
     public string Task => Hosted.Task;

@@ -43,6 +43,8 @@ public sealed class CoordinatorActor : ReceiveActor
     private readonly List<RoundReport> _reports = [];
 
     private IReadOnlyDictionary<string, IActorRef> _clients = new Dictionary<string, IActorRef>();
+    // Clients that say whether they can be reached (remote ones): sampled only while connected.
+    private IReadOnlyDictionary<string, IConnectedClient> _connectivity = new Dictionary<string, IConnectedClient>();
     private IActorRef _requester = ActorRefs.Nobody;
     private ModelWeights _global;
     private int _phaseIndex;
@@ -124,6 +126,7 @@ public sealed class CoordinatorActor : ReceiveActor
                 client => client.Id,
                 client => Context.ActorOf(ClientActor.Props(client, _pool, _faults, _plan.Seed), ActorNames.Escape(client.Id)),
                 StringComparer.Ordinal);
+            _connectivity = _clientList.OfType<IConnectedClient>().ToFrozenDictionary(c => c.Id, StringComparer.Ordinal);
             _log.Info("experiment '{0}': {1} clients, {2} phases", _plan.Arm, _clients.Count, _plan.Phases.Count);
             NextRound();
         });
@@ -163,7 +166,11 @@ public sealed class CoordinatorActor : ReceiveActor
         current.Attempts++;
         current.RoundId = ++_lastRoundId;
         FaultContext At(string id) => new(_plan.Seed, id, Phase.Phase, _round, current.Attempts);
-        var available = _clients.Keys.Where(id => _faults.IsAvailable(At(id))).ToList();
+        var connected = _connectivity.Count == 0
+            ? _clients
+            : _clients.Where(c => !_connectivity.TryGetValue(c.Key, out var client) || client.IsConnected)
+                .ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+        var available = _clients.Keys.Where(id => connected.ContainsKey(id) && _faults.IsAvailable(At(id))).ToList();
         var sample = ClientSampling.Sample(
             available, _settings.SampleFraction, _settings.MinSampledClients,
             Seeds.Derive(_plan.Seed, $"sample/{Phase.Phase}/{current.Attempts}", "", _round));
@@ -179,7 +186,7 @@ public sealed class CoordinatorActor : ReceiveActor
         current.Actor = Context.ActorOf(
             RoundActor.Props(
                 current.RoundId, current.Fit, participants, Self, _settings.RoundTimeout, Phase.EvaluateEachRound,
-                current.Attempts, evaluators: _clients, streamFits: current.Streamed is not null),
+                current.Attempts, evaluators: connected, streamFits: current.Streamed is not null),
             $"round-{current.RoundId}");
         Context.Watch(current.Actor);
         _log.Info("experiment '{0}': phase {1} round {2} attempt {3} started with {4} of {5} available clients",

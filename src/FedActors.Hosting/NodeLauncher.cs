@@ -170,8 +170,9 @@ public static class NodeLauncher
             var min = cluster.MinClients > 0 ? cluster.MinClients : settings.Data.Clients.Count;
             output.Line($"cluster: coordinator {Address(system)}, data plane {DataPlane(system)}; waiting for {min} client(s) "
                 + $"(fedactors.cluster.min-clients) for at most {cluster.WaitForClients}");
-            var clients = await ClusterCoordinator.WaitForClientsAsync(system, min, cluster.WaitForClients, ct).ConfigureAwait(false);
-            var classes = Check(clients, setup);
+            var joined = await ClusterCoordinator.WaitForClientsAsync(system, min, cluster.WaitForClients, ct).ConfigureAwait(false);
+            var classes = Check(joined, setup);
+            var clients = WithLateJoiners(system, joined, settings, classes, setup, output);
             if (settings.Engine.TrainerSlots < clients.Count)
             {
                 output.Line($"warning: fedactors.engine.trainer-slots = {settings.Engine.TrainerSlots} but {clients.Count} remote clients: "
@@ -187,6 +188,38 @@ public static class NodeLauncher
         {
             await LeaveAsync(system).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The clients of the run: those that joined, and a proxy for every client of the coordinator's
+    /// <c>fedactors.data.clients</c> that has not (yet), which takes part once its node joins (until then rounds count
+    /// it as unavailable). From now on the directory refuses a client that runs another experiment, or whose task or
+    /// label space differs from the coordinator's view.
+    /// </summary>
+    private static List<IFederatedClient> WithLateJoiners(
+        ActorSystem system, IReadOnlyList<IFederatedClient> joined, RunSettings settings, IReadOnlyDictionary<string, int> classes,
+        string setup, IRunOutput output)
+    {
+        var present = joined.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        var missing = settings.Data.Clients.Where(c => !present.Contains(c.Id)).ToList();
+        var unknownTask = missing.FirstOrDefault(c => !classes.ContainsKey(c.Task));
+        if (unknownTask is not null)
+        {
+            throw new ConfigException(
+                $"client '{unknownTask.Id}' of task '{unknownTask.Task}' has not joined, nor has any other client of that task: the coordinator "
+                + "learns a task's number of classes from its clients, so raise fedactors.cluster.min-clients until every task has one");
+        }
+        var tasks = settings.Data.Clients.ToDictionary(c => c.Id, c => c.Task, StringComparer.Ordinal);
+        ClusterCoordinator.Admit(system, hosted =>
+            tasks.TryGetValue(hosted.Id, out var task) && task != hosted.Task ? $"its task is '{hosted.Task}', this coordinator's config says '{task}'"
+            : hosted.Setup != setup ? $"it runs another experiment ({hosted.Setup}) than this coordinator ({setup})"
+            : !classes.TryGetValue(hosted.Task, out var n) ? $"no client of its task '{hosted.Task}' was there at the start"
+            : hosted.Classes != n ? $"it announces {hosted.Classes} classes, its task '{hosted.Task}' has {n}"
+            : null);
+        if (missing.Count > 0)
+            output.Line($"cluster: {missing.Count} client(s) not joined yet ({string.Join(", ", missing.Select(c => c.Id))}): they take part once their node joins");
+        return [.. joined.Concat(missing.Select(c => ClusterCoordinator.Proxy(system, new ClientHost.HostedClient(c.Id, c.Task, classes[c.Task], setup))))
+            .OrderBy(c => c.Id, StringComparer.Ordinal)];
     }
 
     /// <summary>

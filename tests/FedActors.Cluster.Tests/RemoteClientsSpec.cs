@@ -123,7 +123,10 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
             failure.Reason.Contains("client node", StringComparison.Ordinal) || failure.Reason.Contains("is not connected", StringComparison.Ordinal),
             $"unexpected failure reason: {failure.Reason}");
         Assert.Equal(["local"], result.Rounds[1].Fits.Select(f => f.ClientId));
-        Assert.Equal("stuck", Assert.Single(result.Rounds[2].Failures).ClientId); // gone: fails at once
+        Assert.False(Assert.IsType<RemoteClientProxy>(Assert.Single(remote)).IsConnected);
+        Assert.Empty(result.Rounds[2].Failures); // gone: not sampled any more, counted as unavailable
+        Assert.Equal(1, result.Rounds[2].Counts.Unavailable);
+        Assert.Equal(["local"], result.Rounds[2].Participants);
     }
 
     [Fact]
@@ -186,12 +189,57 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
 
         Assert.Equal(6, result.Rounds.Count);
         Assert.Equal([1, 2], before.Fits.Select(f => f.Round).Where(r => r < 3));
-        var missed = Assert.Single(reports[3].Failures);
-        Assert.Equal("remote", missed.ClientId);
-        Assert.Contains("is not connected", missed.Reason, StringComparison.Ordinal);
+        Assert.Empty(reports[3].Failures); // round 4, node gone: not sampled, counted as unavailable
+        Assert.Equal(1, reports[3].Counts.Unavailable);
+        Assert.Equal(["local"], reports[3].Participants);
         Assert.Equal([5, 6], after.Fits.Select(f => f.Round)); // the restarted node's client trains again
         Assert.All(reports.Skip(4), r => Assert.Equal(["local", "remote"], r.Fits.Select(f => f.ClientId)));
         Assert.All(reports.Skip(4), r => Assert.Empty(r.Failures));
+    }
+
+    [Fact]
+    public async Task Client_whose_node_joins_after_round_1_must_take_part_from_then_on_and_a_refused_one_never()
+    {
+        var coordinator = Node(ClusterSettings.CoordinatorRole);
+        var first = Node(ClusterSettings.ClientRole, seed: coordinator);
+        var early = FakeClient.Named("early").Adds(1f);
+        ClientNode.Host(first, [early]);
+        var joined = await ClusterCoordinator.WaitForClientsAsync(coordinator, 1, TimeSpan.FromSeconds(20));
+        var lateProxy = ClusterCoordinator.Proxy(coordinator, new ClientHost.HostedClient("late", "A"));
+        var strangerProxy = ClusterCoordinator.Proxy(coordinator, new ClientHost.HostedClient("stranger", "A"));
+        ClusterCoordinator.Admit(coordinator, c => c.Setup == "other" ? "runs another experiment" : null);
+        using var pacer = new GatedClient("local", 2);
+        var reports = new List<RoundReport>();
+
+        var run = Experiment.RunAsync(
+            coordinator, Plan(rounds: 4, evaluate: false), [pacer, .. joined, lateProxy, strangerProxy], new FedAvg(),
+            Engine("trainer-slots = 4\nround-timeout = 60s"), reports.Add);
+        Assert.True(pacer.Entered(2).Wait(Wait), "round 2 never started");
+        var second = Node(ClusterSettings.ClientRole, seed: coordinator);
+        var late = FakeClient.Named("late").Adds(1f);
+        var stranger = FakeClient.Named("stranger").Adds(1f);
+        ClientNode.Host(second, [late, stranger], c => new ClientHost.HostedClient(c.Id, c.Task, 0, c.Id == "stranger" ? "other" : ""));
+        var watch = Stopwatch.StartNew();
+        while (!lateProxy.IsConnected && watch.Elapsed < Wait) await Task.Delay(50);
+        pacer.Release(2);
+        var result = await run.WaitAsync(Wait);
+
+        Assert.True(lateProxy.IsConnected, "the late client never connected");
+        Assert.False(strangerProxy.IsConnected);
+        Assert.All(reports.Take(2), r =>
+        {
+            Assert.Equal(["early", "local"], r.Participants);
+            Assert.Equal(2, r.Counts.Unavailable);
+            Assert.Empty(r.Failures);
+        });
+        Assert.All(reports.Skip(2), r =>
+        {
+            Assert.Equal(["early", "late", "local"], r.Participants);
+            Assert.Equal(1, r.Counts.Unavailable); // the stranger, refused
+        });
+        Assert.Equal([3, 4], late.Fits.Select(f => f.Round));
+        Assert.Empty(stranger.Fits);
+        Assert.Equal(4, result.Rounds.Count);
     }
 
     [Fact]

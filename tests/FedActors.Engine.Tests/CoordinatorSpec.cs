@@ -10,6 +10,7 @@ public class CoordinatorSpec : TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private static readonly Dictionary<string, string> NoConfig = [];
+    private static readonly Dictionary<string, double> NoMetrics = [];
 
     private static EngineSettings Settings(string hocon = "") => EngineSettings.Create(ConfigurationFactory.ParseString(hocon));
 
@@ -46,6 +47,55 @@ public class CoordinatorSpec : TestKit
         });
         Assert.Equal([6.5f, 16.5f], result.Final["backbone.w"].Data);
         Assert.Same(globals[1], result.Final);
+    }
+
+    [Fact]
+    public async Task Coordinator_must_sample_only_connected_clients_and_count_the_others_unavailable()
+    {
+        static ScriptedClient Evaluating(string id, float delta) => new(
+            id,
+            (ins, _) => new FitRes(id, ins.Round, Weights.Map(ins.Global, _ => true, (_, v) => v + delta), 1, NoMetrics),
+            (ins, _) => new EvaluateRes(id, ins.Round, 1, NoMetrics));
+        var always = Evaluating("always", 1f);
+        var late = new Switchable(Evaluating("late", 4f));
+        var initial = Weights.Of(("backbone.w", [0f]));
+        var reports = new List<RoundReport>();
+
+        // "late" connects once round 2 is over: it is neither asked nor counted as failed before that.
+        var result = await Run(Plan(initial, SimClr(4, evaluate: true)), [always, late], Settings(), onRound: report =>
+        {
+            reports.Add(report);
+            if (report.Round == 2) late.Connected = true;
+        });
+
+        Assert.Equal(4, result.Rounds.Count);
+        Assert.All(reports.Take(2), r =>
+        {
+            Assert.Equal(["always"], r.Participants);
+            Assert.Equal(1, r.Counts.Unavailable);
+            Assert.Empty(r.Failures);
+            Assert.Equal(["always"], r.Evaluations.Select(e => e.ClientId));
+        });
+        Assert.All(reports.Skip(2), r =>
+        {
+            Assert.Equal(["always", "late"], r.Participants);
+            Assert.Equal(0, r.Counts.Unavailable);
+            Assert.Equal(["always", "late"], r.Evaluations.Select(e => e.ClientId));
+        });
+        Assert.Equal([3, 4], late.Inner.Fits.Select(f => f.Round));
+        Assert.Equal([1f, 2f, 4.5f, 7f], reports.Select(r => r.Global["backbone.w"].Data[0])); // +1 alone, then the mean of +1 and +4
+    }
+
+    /// <summary>A client whose connection the test switches on and off.</summary>
+    private sealed class Switchable(ScriptedClient inner) : IConnectedClient
+    {
+        public ScriptedClient Inner { get; } = inner;
+        public volatile bool Connected;
+        public bool IsConnected => Connected;
+        public string Id => Inner.Id;
+        public string Task => Inner.Task;
+        public FitRes Fit(FitIns instructions, CancellationToken cancellation) => Inner.Fit(instructions, cancellation);
+        public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation) => Inner.Evaluate(instructions, cancellation);
     }
 
     [Theory]
