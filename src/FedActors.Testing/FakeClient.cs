@@ -42,6 +42,10 @@ public sealed class FakeClient : IFederatedClient
     /// <summary>Calls started plus calls finished: grows whenever the client works.</summary>
     public long Activity => Interlocked.Read(ref _calls);
 
+    /// <summary>Inside a Fit or an Evaluate now: each call counts once on entry and once on exit, and the engine never
+    /// runs two calls of one client at once.</summary>
+    internal bool Computing => (Interlocked.Read(ref _calls) & 1) == 1;
+
     public static FakeClient Named(string id, string task = "A") => new(id, task);
 
     /// <summary>Sends the global plus <paramref name="delta"/> on every value (default 1).</summary>

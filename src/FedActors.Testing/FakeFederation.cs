@@ -100,7 +100,7 @@ public sealed class FakeFederation : IFaultPlan
         var run = Experiment.RunAsync(system, plan, Clients, strategy ?? new FedAvg(), settings, this, Report, ct);
         var every = step ?? (settings.RoundTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.FromSeconds(1) : settings.RoundTimeout / 8);
         var result = VirtualClock.IsVirtual(system)
-            ? await new VirtualClock(system).RunAsync(run, every, () => Activity).ConfigureAwait(false)
+            ? await new VirtualClock(system).RunAsync(run, every, () => Activity, computing: () => Clients.Any(c => c.Computing)).ConfigureAwait(false)
             : await run.ConfigureAwait(false);
         lock (reports) return result with { Rounds = [.. reports] };
     }

@@ -57,11 +57,17 @@ public sealed class VirtualClock
     /// has been quiet for <paramref name="quiet"/> of real time, i.e. <paramref name="activity"/> (any counter
     /// that grows as the system works, such as <see cref="FakeFederation.Activity"/>) has not changed. Time
     /// therefore only moves while everything that can happen without it has happened; keep deadlines several
-    /// steps long so a reply that is merely slow in real time is never overtaken by one.
+    /// steps long so a reply that is merely slow in real time is never overtaken by one. Pass
+    /// <paramref name="computing"/> to hold time outright while a client computes (<see cref="FakeFederation"/> does).
     /// </summary>
+    /// <param name="computing">
+    /// True while something is being computed that takes no virtual time (a fake client's fit on a trainer thread):
+    /// time never moves on then, however long the real machine takes, so a starved test machine cannot push a reply
+    /// past its deadline. Null = never.
+    /// </param>
     /// <exception cref="TimeoutException">More than <paramref name="limit"/> of virtual time passed (default: a day).</exception>
     public async Task<T> RunAsync<T>(
-        Task<T> work, TimeSpan step, Func<long> activity, TimeSpan? quiet = null, TimeSpan? limit = null)
+        Task<T> work, TimeSpan step, Func<long> activity, TimeSpan? quiet = null, TimeSpan? limit = null, Func<bool>? computing = null)
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(activity);
@@ -81,6 +87,11 @@ public sealed class VirtualClock
                 continue;
             }
             if (work.IsCompleted || still.Elapsed < quietFor) continue;
+            if (computing?.Invoke() == true)
+            {
+                still.Restart();
+                continue;
+            }
             if (Elapsed >= deadline)
                 throw new TimeoutException($"still running after {Elapsed} of virtual time");
             Advance(step);

@@ -24,6 +24,29 @@ public class VirtualClockSpec : TestKit
     }
 
     [Fact]
+    public async Task VirtualClock_must_hold_time_while_something_is_computing_however_long_it_takes()
+    {
+        var clock = new VirtualClock(Sys);
+        var computing = true;
+        var elapsedWhileComputing = TimeSpan.MaxValue;
+        var done = new TaskCompletionSource<bool>();
+        Sys.Scheduler.Advanced.ScheduleOnce(TimeSpan.FromSeconds(1), () => done.TrySetResult(true));
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(300); // twelve quiet periods of real time, with no activity at all
+            elapsedWhileComputing = clock.Elapsed;
+            Volatile.Write(ref computing, false);
+        });
+
+        await clock.RunAsync(
+            done.Task, TimeSpan.FromSeconds(1), activity: () => 0, quiet: TimeSpan.FromMilliseconds(25), computing: () => Volatile.Read(ref computing));
+
+        Assert.Equal(TimeSpan.FromSeconds(1), clock.Elapsed);
+        Assert.False(Volatile.Read(ref computing)); // time moved only once the computation was over
+        Assert.Equal(TimeSpan.Zero, elapsedWhileComputing);
+    }
+
+    [Fact]
     public async Task VirtualClock_must_hold_time_while_there_is_activity()
     {
         var clock = new VirtualClock(Sys);
