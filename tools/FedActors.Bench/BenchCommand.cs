@@ -19,8 +19,9 @@ internal static class BenchCommand
             case "train": TrainFigure.Run(options); return 0;
             case "train-child": TrainFigure.RunChild(options); return 0;
             case "datashare": DataShareFigure.Run(options); return 0;
+            case "simclr": SimClrFigure.Run(options); return 0;
             default:
-                Console.Error.WriteLine("usage: FedActors.Bench --figure fedavg|overhead|rss|train|datashare [--repeat N] [figure options]");
+                Console.Error.WriteLine("usage: FedActors.Bench --figure fedavg|overhead|rss|train|datashare|simclr [--repeat N] [figure options]");
                 return 2;
         }
     }

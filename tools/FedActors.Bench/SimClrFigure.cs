@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using FedActors.Data.Synthetic;
+using FedActors.Learning;
+using FedActors.Learning.Augmentation;
+using FedActors.Learning.Models;
+using FedActors.Learning.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FedActors.Bench;
+
+/// <summary>
+/// SimCLR training throughput in img/s (issue 6's GPU figure: ResNet50 at 224 px), with several trainers sharing one
+/// device: each trainer is a thread with a network of its own running the step <c>TorchClient</c> runs (gather the
+/// batch from the uint8 cache onto the device, per-sample augmentation of both views, forward, NT-Xent, backward,
+/// AdamW step). Images per second count source images (each gives two views), summed over the trainers, over
+/// <c>--steps</c> timed steps after 2 warm-up steps; <c>loss.item()</c> ends every step, so GPU work is waited for.
+/// Options: <c>--device</c> (auto, cpu, cuda, cuda:N), <c>--trainers 1,2</c>, <c>--batch 64</c>, <c>--size 224</c>,
+/// <c>--model resnet50|resnet18</c>, <c>--steps 10</c>, <c>--threads</c> (torch threads per trainer on CPU).
+/// </summary>
+internal static class SimClrFigure
+{
+    public static void Run(BenchOptions options)
+    {
+        var device = DeviceSelector.Resolve(options.Get("device", "auto"));
+        var model = options.Get("model", "resnet50");
+        var size = options.Int("size", 224);
+        var batch = options.Int("batch", 64);
+        var steps = options.Int("steps", 10);
+        var trainerCounts = options.Ints("trainers", 1, 2);
+        TorchRuntime.Configure(options.Int("threads", Math.Max(1, Environment.ProcessorCount / trainerCounts.Max())));
+        var spec = model == "resnet18"
+            ? new BackboneSpec { Architecture = ResNetArchitecture.ResNet18, Stem = size >= 96 ? StemKind.ImageNet : StemKind.Small }
+            : new BackboneSpec { Architecture = ResNetArchitecture.ResNet50, Stem = StemKind.ImageNet };
+        var data = SyntheticTasks.Generate(new SyntheticSpec { ImageSize = size }, SyntheticTasks.Shapes, Math.Max(2 * batch, 64), seed: 1);
+        Console.WriteLine($"simclr: {model} {size} px, batch {batch} (two views each), device {device}, {steps} timed steps per trainer");
+        foreach (var trainers in trainerCounts)
+        {
+            var ready = new Barrier(trainers);
+            var rates = new double[trainers];
+            var threads = Enumerable.Range(0, trainers).Select(k => new Thread(() => rates[k] = Trainer(k, spec, device, data, batch, steps, ready))).ToList();
+            var wall = Stopwatch.StartNew();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Console.WriteLine(
+                $"  {trainers} trainer(s): {rates.Sum(),8:F1} img/s in all ({string.Join(", ", rates.Select(r => r.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))} each), wall {wall.Elapsed.TotalSeconds:F1} s");
+        }
+    }
+
+    // One trainer: warms up, waits for the others, then times its steps; returns its source images per second.
+    private static double Trainer(int index, BackboneSpec spec, Device device, FedActors.Data.ImageDataset data, int batch, int steps, Barrier ready)
+    {
+        manual_seed(index + 1);
+        var settings = new LearningSettings();
+        using var network = new ClientNetwork(spec, "bench", 10, device);
+        network.Backbone.train();
+        network.Projector.train();
+        using var optimizer = Optimizers.Create(network.Backbone.parameters().Concat(network.Projector.parameters()), settings.SimClr, 1e-3);
+        using var generator = new Generator((ulong)(7 + index), CPU);
+        var random = new Random(3 + index);
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            var indices = Enumerable.Range(0, batch).Select(_ => random.Next(data.Count)).ToArray();
+            var images = Batches.Images(data, indices, device);
+            var views = cat([
+                ImageAugmentation.AugmentAndNormalize(images, settings.SimClrAugment, settings.Normalization, generator),
+                ImageAugmentation.AugmentAndNormalize(images, settings.SimClrAugment, settings.Normalization, generator),
+            ], 0);
+            var z = network.Projector.call(network.Backbone.call(views));
+            var loss = NtXentLoss.Compute(z.narrow(0, 0, batch), z.narrow(0, batch, batch), settings.Temperature);
+            optimizer.ZeroGrad();
+            loss.backward();
+            optimizer.Step();
+            _ = loss.item<float>();
+        }
+        Step();
+        Step();
+        ready.SignalAndWait();
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < steps; i++) Step();
+        return steps * batch / clock.Elapsed.TotalSeconds;
+    }
+}
