@@ -153,17 +153,7 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         var parameters = net.Backbone.parameters().Concat(net.Projector.parameters());
         var loss = Train(instructions.Round, Phases.SimClr, data.Count, phase, config, parameters, dropLast: true, cancellation,
             (indices, generator) =>
-            {
-                var images = Batches.Images(data, indices, lease.Device);
-                var views = cat([
-                    ImageAugmentation.AugmentAndNormalize(images, _settings.SimClrAugment, _settings.Normalization, generator),
-                    ImageAugmentation.AugmentAndNormalize(images, _settings.SimClrAugment, _settings.Normalization, generator),
-                ], 0);
-                // Both views in one forward pass, so BatchNorm normalises them with the same statistics.
-                var projections = net.Projector.call(net.Backbone.call(views));
-                var n = indices.Length;
-                return (NtXentLoss.Compute(projections.narrow(0, 0, n), projections.narrow(0, n, n), _settings.Temperature), 0);
-            });
+                (SimClrStep.Loss(net.Backbone, net.Projector, Batches.Images(data, indices, lease.Device), _settings, generator), 0));
 
         var weights = new ModelWeights(
             StateDict.Export(net.Backbone, WeightNames.Backbone).Concat(StateDict.Export(net.Projector, WeightNames.Projector)));

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using FedActors.Data.Synthetic;
 using FedActors.Learning;
-using FedActors.Learning.Augmentation;
 using FedActors.Learning.Models;
 using FedActors.Learning.Training;
 using TorchSharp;
@@ -62,13 +61,7 @@ internal static class SimClrFigure
         {
             using var scope = NewDisposeScope();
             var indices = Enumerable.Range(0, batch).Select(_ => random.Next(data.Count)).ToArray();
-            var images = Batches.Images(data, indices, device);
-            var views = cat([
-                ImageAugmentation.AugmentAndNormalize(images, settings.SimClrAugment, settings.Normalization, generator),
-                ImageAugmentation.AugmentAndNormalize(images, settings.SimClrAugment, settings.Normalization, generator),
-            ], 0);
-            var z = network.Projector.call(network.Backbone.call(views));
-            var loss = NtXentLoss.Compute(z.narrow(0, 0, batch), z.narrow(0, batch, batch), settings.Temperature);
+            var loss = SimClrStep.Loss(network.Backbone, network.Projector, Batches.Images(data, indices, device), settings, generator);
             optimizer.ZeroGrad();
             loss.backward();
             optimizer.Step();
