@@ -268,7 +268,16 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
         using var certificates = new TestCertificates();
         var coordinator = Node(ClusterSettings.CoordinatorRole, extra: certificates.Config("cluster"));
         var intruder = Node(ClusterSettings.ClientRole, seed: coordinator, extra: certificates.Config("intruder"));
-        ClientNode.Host(intruder, [FakeClient.Named("c1")]);
+        try
+        {
+            ClientNode.Host(intruder, [FakeClient.Named("c1")]);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("terminat", StringComparison.Ordinal))
+        {
+            // Once in a full CI run the intruder's own system was already shutting down 174 ms into the test (not
+            // reproduced in 14 runs, with and without CPU load). A node that stopped has not joined either: the
+            // assertions below still decide.
+        }
 
         var e = await Assert.ThrowsAsync<TimeoutException>(
             () => ClusterCoordinator.WaitForClientsAsync(coordinator, 1, TimeSpan.FromSeconds(8)));
