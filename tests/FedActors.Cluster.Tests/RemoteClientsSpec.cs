@@ -272,7 +272,7 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
         {
             ClientNode.Host(intruder, [FakeClient.Named("c1")]);
         }
-        catch (InvalidOperationException e) when (e.Message.Contains("terminat", StringComparison.Ordinal))
+        catch (InvalidOperationException stopping) when (stopping.Message.Contains("terminat", StringComparison.Ordinal))
         {
             // Once in a full CI run the intruder's own system was already shutting down 174 ms into the test (not
             // reproduced in 14 runs, with and without CPU load). A node that stopped has not joined either: the
