@@ -95,7 +95,7 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
     {
         var coordinator = Node(ClusterSettings.CoordinatorRole);
         var clientNode = Node(ClusterSettings.ClientRole, seed: coordinator);
-        using var stuck = new StuckInRound(2);
+        using var stuck = new GatedClient("stuck", 2); // never released: blocks in round 2 until the node goes away
         ClientNode.Host(clientNode, [stuck]);
         var remote = await ClusterCoordinator.WaitForClientsAsync(coordinator, 1, TimeSpan.FromSeconds(20));
         var local = FakeClient.Named("local").Adds(2f);
@@ -106,7 +106,7 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
             coordinator, Plan(rounds: 3, evaluate: false), [local, .. remote], new FedAvg(),
             Engine("trainer-slots = 2\nround-timeout = 60s\nmin-fit-results = 1\non-failed-round = accept-partial"),
             reports.Add);
-        Assert.True(stuck.Entered.Wait(Wait), "the remote client never reached round 2");
+        Assert.True(stuck.Entered(2).Wait(Wait), "the remote client never reached round 2");
         await clientNode.Terminate().WaitAsync(Wait); // the node goes away while its client trains
         var result = await run.WaitAsync(Wait);
 
@@ -286,7 +286,10 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
         Assert.Single(Akka.Cluster.Cluster.Get(coordinator).State.Members);
     }
 
-    /// <summary>Adds nothing; in each of <paramref name="rounds"/> it says so and waits until released.</summary>
+    /// <summary>
+    /// Adds nothing; in each of <paramref name="rounds"/> it says so and waits until released, or until disposed (a node
+    /// killed mid-training).
+    /// </summary>
     private sealed class GatedClient(string id, params int[] rounds) : IFederatedClient, IDisposable
     {
         private readonly Dictionary<int, (ManualResetEventSlim Entered, ManualResetEventSlim Released)> _gates =
@@ -320,36 +323,6 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
                 released.Dispose();
                 entered.Dispose();
             }
-        }
-    }
-
-    /// <summary>Trains normally, except that in one round it blocks until disposed (a node killed mid-training).</summary>
-    private sealed class StuckInRound(int round) : IFederatedClient, IDisposable
-    {
-        private readonly ManualResetEventSlim _release = new();
-
-        public ManualResetEventSlim Entered { get; } = new();
-        public string Id => "stuck";
-        public string Task => "A";
-
-        public FitRes Fit(FitIns instructions, CancellationToken cancellation)
-        {
-            if (instructions.Round == round)
-            {
-                Entered.Set();
-                _release.Wait(cancellation);
-            }
-            return new FitRes(Id, instructions.Round, instructions.Global, 1, new Dictionary<string, double>());
-        }
-
-        public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation) =>
-            new(Id, instructions.Round, 1, new Dictionary<string, double>());
-
-        public void Dispose()
-        {
-            _release.Set();
-            _release.Dispose();
-            Entered.Dispose();
         }
     }
 }
