@@ -161,8 +161,7 @@ public static class WeightCodec
             if (n * 4 > left) throw new WeightTransferException($"malformed weights: a tensor of {n} values runs past {size} bytes");
             if (n > Array.MaxLength) throw new WeightTransferException($"malformed weights: a tensor of {n} values");
             // Every value is overwritten below, so the GC need not zero the array first.
-            var data = GC.AllocateUninitializedArray<float>((int)n);
-            FreshMemory.PreferHugePages(data);
+            var data = FreshMemory.Floats((int)n);
             var bytes = MemoryMarshal.AsBytes(data.AsSpan());
             for (var at = 0; at < bytes.Length; at += Slice)
             {

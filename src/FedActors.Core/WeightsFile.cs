@@ -92,7 +92,7 @@ public static class WeightsFile
                     shape[d] = Int();
                     n *= shape[d];
                 }
-                var data = new float[n];
+                var data = FreshMemory.Floats(checked((int)n));
                 MemoryMarshal.Cast<byte, float>(body.Slice(pos, checked((int)(n * 4)))).CopyTo(data);
                 pos += (int)(n * 4);
                 tensors.Add(new NamedTensor(name, shape, data));

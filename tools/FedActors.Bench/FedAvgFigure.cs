@@ -35,6 +35,13 @@ internal static class FedAvgFigure
         // on a loaded virtual machine can cost more than the arithmetic.
         var allocate = Best(repeat, () => GC.KeepAlive(Filled(ModelFloats, 0f)));
         Console.WriteLine($"  allocate and write one model-sized buffer ({ModelFloats * 4 / 1e6:F0} MB): {allocate * 1e3:F0} ms");
+        var advised = Best(repeat, () =>
+        {
+            var values = FreshMemory.Floats((int)ModelFloats);
+            Array.Fill(values, 0f);
+            GC.KeepAlive(values);
+        });
+        Console.WriteLine($"  the same with huge pages advised (FreshMemory): {advised * 1e3:F0} ms");
         foreach (var t in threads)
         {
             var triad = Best(repeat, () => Triad(a, b, c, 0.5f, t));

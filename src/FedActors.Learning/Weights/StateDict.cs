@@ -70,7 +70,12 @@ public static class StateDict
         ArgumentNullException.ThrowIfNull(source);
         using var scope = NewDisposeScope();
         var values = source.detach().to(ScalarType.Float32, CPU).contiguous();
-        var data = values.numel() == 0 ? [] : values.data<float>().ToArray();
+        float[] data = [];
+        if (values.numel() > 0)
+        {
+            data = FreshMemory.Floats(checked((int)values.numel()));
+            values.data<float>().CopyTo(data);
+        }
         return new NamedTensor(name, source.shape.Select(d => checked((int)d)).ToArray(), data);
     }
 
