@@ -201,6 +201,7 @@ public sealed record RunSettings(
             SupervisedAugment = ReadAugment(r, "supervised"),
             HeadTrainable = r.Build($"{Root}.heads.trainable", () => LearningSettings.ParseHeadTrainable(r.String($"{Root}.heads.trainable"))),
             EvalBatchSize = r.Int($"{Root}.evaluation.batch-size", 1, 1 << 20),
+            Precision = r.Build($"{Root}.precision", () => LearningSettings.ParsePrecision(r.String($"{Root}.precision"))),
         };
         r.Build(Root, () =>
         {

@@ -151,7 +151,7 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         net.Projector.train();
 
         var parameters = net.Backbone.parameters().Concat(net.Projector.parameters());
-        var loss = Train(instructions.Round, Phases.SimClr, data.Count, phase, config, parameters, dropLast: true, cancellation,
+        var loss = Train(instructions.Round, Phases.SimClr, data.Count, phase, config, [net.Backbone, net.Projector], parameters, dropLast: true, cancellation,
             (indices, generator) =>
                 (SimClrStep.Loss(net.Backbone, net.Projector, Batches.Images(data, indices, lease.Device), _settings, generator), 0));
 
@@ -182,12 +182,12 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         net.Head.train();
 
         var parameters = net.Backbone.parameters().Where(p => p.requires_grad).Concat(net.Head.parameters());
-        var result = Train(instructions.Round, instructions.Phase, data.Count, phase, config, parameters, dropLast: false, cancellation,
+        var result = Train(instructions.Round, instructions.Phase, data.Count, phase, config, [net.Backbone, net.Head], parameters, dropLast: false, cancellation,
             (indices, generator) =>
             {
                 var images = ImageAugmentation.AugmentAndNormalize(Batches.Images(data, indices, lease.Device), _settings.SupervisedAugment, _settings.Normalization, generator);
                 var labels = Batches.Labels(data, indices, lease.Device);
-                var logits = net.Head.call(net.Backbone.call(images));
+                var logits = net.Head.call(net.Backbone.call(images)).to(ScalarType.Float32);
                 var correct = logits.argmax(1).eq(labels).sum().item<long>();
                 return (F.cross_entropy(logits, labels), correct);
             });
@@ -209,8 +209,10 @@ public sealed class TorchClient : IFederatedClient, IDisposable
 
     /// <summary>
     /// The local training loop shared by every phase: seeded shuffles and augmentations, cosine rate over
-    /// the phase, one dispose scope per step. <paramref name="step"/> returns the batch loss and the number
-    /// of correct predictions (0 when not a classification).
+    /// the phase, one dispose scope per step. <paramref name="step"/> returns the batch loss (float32) and the
+    /// number of correct predictions (0 when not a classification). With a low <see cref="LearningSettings.Precision"/>
+    /// <paramref name="modules"/> compute in it for the length of the loop and the optimiser updates float32
+    /// masters of <paramref name="parameters"/> (<see cref="MixedPrecision"/>).
     /// </summary>
     private TrainResult Train(
         int round,
@@ -218,6 +220,7 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         int count,
         PhaseSettings phase,
         FitConfig config,
+        IReadOnlyList<nn.Module> modules,
         IEnumerable<Parameter> parameters,
         bool dropLast,
         CancellationToken cancellation,
@@ -227,7 +230,8 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         using var generator = new Generator(unchecked((ulong)Seeds.Derive(_runSeed, $"{purpose}/augment", Id, round)), CPU);
         var epochs = Enumerable.Range(0, config.Epochs).Select(_ => Batches.Shuffled(count, phase.BatchSize, shuffle, dropLast)).ToList();
         var stepsPerRound = epochs.Sum(e => e.Count);
-        using var optimizer = Optimizers.Create(parameters, phase, config.LearningRate);
+        using var mixed = _settings.Precision == TrainingPrecision.Float32 ? null : new MixedPrecision(modules, _settings.Precision);
+        using var optimizer = Optimizers.Create(mixed?.Masters ?? parameters, phase, config.LearningRate);
         double lossSum = 0;
         long seen = 0, correct = 0, localStep = 0;
         foreach (var batch in epochs.SelectMany(e => e))
@@ -239,9 +243,8 @@ public sealed class TorchClient : IFederatedClient, IDisposable
             var value = loss.item<float>();
             if (!float.IsFinite(value))
                 throw new InvalidOperationException($"client '{Id}', phase '{purpose}', round {round}: loss became {value} at step {localStep}");
-            optimizer.ZeroGrad();
-            loss.backward();
-            optimizer.Step();
+            // A float16 step whose gradients overflowed is skipped; its loss still counts in the mean.
+            Optimizers.BackwardAndStep(optimizer, loss, mixed);
             lossSum += (double)value * batch.Length;
             seen += batch.Length;
             correct += batchCorrect;

@@ -1,4 +1,5 @@
 using FedActors.Hosting.Configuration;
+using FedActors.Learning.Training;
 
 namespace FedActors.Hosting.Tests;
 
@@ -23,6 +24,7 @@ public sealed class RunSettingsTests
     [InlineData("fedactors.device=\"cpu, tpu\"", "fedactors.device")]
     [InlineData("fedactors.device=\"cpu,,cpu\"", "fedactors.device")]
     [InlineData("fedactors.heads.trainable=everything", "fedactors.heads.trainable")]
+    [InlineData("fedactors.precision=fp8", "fedactors.precision")]
     [InlineData("fedactors.simclr.optimizer=lbfgs", "fedactors.simclr.optimizer")]
     [InlineData("fedactors.data.eval-split=train", "fedactors.data.eval-split")]
     [InlineData("fedactors.model.blocks=[1,2]", "fedactors.model.blocks")]
@@ -42,6 +44,13 @@ public sealed class RunSettingsTests
     {
         Assert.Equal("cuda:0, cuda:1", Settings("fedactors.device=\"cuda:0, cuda:1\"").Device);
         Assert.Equal("auto", Settings().Device);
+    }
+
+    [Fact]
+    public void Precision_must_reach_the_learning_settings()
+    {
+        Assert.Equal(TrainingPrecision.Float32, Settings().Learning.Precision);
+        Assert.Equal(TrainingPrecision.BFloat16, Settings("fedactors.precision=bf16").Learning.Precision);
     }
 
     [Fact]

@@ -15,7 +15,9 @@ namespace FedActors.Bench;
 /// AdamW step). Images per second count source images (each gives two views), summed over the trainers, over
 /// <c>--steps</c> timed steps after 2 warm-up steps; <c>loss.item()</c> ends every step, so GPU work is waited for.
 /// Options: <c>--device</c> (auto, cpu, cuda, cuda:N), <c>--trainers 1,2</c>, <c>--batch 64</c>, <c>--size 224</c>,
-/// <c>--model resnet50|resnet18</c>, <c>--steps 10</c>, <c>--threads</c> (torch threads per trainer on CPU).
+/// <c>--model resnet50|resnet18</c>, <c>--steps 10</c>, <c>--threads</c> (torch threads per trainer on CPU),
+/// <c>--precision fp32,bf16,fp16</c> (each in turn; the low ones through <see cref="MixedPrecision"/>, as
+/// <c>fedactors.precision</c> trains).
 /// </summary>
 internal static class SimClrFigure
 {
@@ -27,34 +29,40 @@ internal static class SimClrFigure
         var batch = options.Int("batch", 64);
         var steps = options.Int("steps", 10);
         var trainerCounts = options.Ints("trainers", 1, 2);
+        var precisions = options.Get("precision", "fp32").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(LearningSettings.ParsePrecision).ToList();
         TorchRuntime.Configure(options.Int("threads", Math.Max(1, Environment.ProcessorCount / trainerCounts.Max())));
         var spec = model == "resnet18"
             ? new BackboneSpec { Architecture = ResNetArchitecture.ResNet18, Stem = size >= 96 ? StemKind.ImageNet : StemKind.Small }
             : new BackboneSpec { Architecture = ResNetArchitecture.ResNet50, Stem = StemKind.ImageNet };
         var data = SyntheticTasks.Generate(new SyntheticSpec { ImageSize = size }, SyntheticTasks.Shapes, Math.Max(2 * batch, 64), seed: 1);
         Console.WriteLine($"simclr: {model} {size} px, batch {batch} (two views each), device {device}, {steps} timed steps per trainer");
+        foreach (var precision in precisions)
         foreach (var trainers in trainerCounts)
         {
             var ready = new Barrier(trainers);
             var rates = new double[trainers];
-            var threads = Enumerable.Range(0, trainers).Select(k => new Thread(() => rates[k] = Trainer(k, spec, device, data, batch, steps, ready))).ToList();
+            var threads = Enumerable.Range(0, trainers).Select(k => new Thread(() => rates[k] = Trainer(k, spec, device, precision, data, batch, steps, ready))).ToList();
             var wall = Stopwatch.StartNew();
             threads.ForEach(t => t.Start());
             threads.ForEach(t => t.Join());
             Console.WriteLine(
-                $"  {trainers} trainer(s): {rates.Sum(),8:F1} img/s in all ({string.Join(", ", rates.Select(r => r.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))} each), wall {wall.Elapsed.TotalSeconds:F1} s");
+                $"  {precision,-8} {trainers} trainer(s): {rates.Sum(),8:F1} img/s in all ({string.Join(", ", rates.Select(r => r.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))} each), wall {wall.Elapsed.TotalSeconds:F1} s");
         }
     }
 
     // One trainer: warms up, waits for the others, then times its steps; returns its source images per second.
-    private static double Trainer(int index, BackboneSpec spec, Device device, FedActors.Data.ImageDataset data, int batch, int steps, Barrier ready)
+    private static double Trainer(
+        int index, BackboneSpec spec, Device device, TrainingPrecision precision, FedActors.Data.ImageDataset data, int batch, int steps, Barrier ready)
     {
         manual_seed(index + 1);
         var settings = new LearningSettings();
         using var network = new ClientNetwork(spec, "bench", 10, device);
         network.Backbone.train();
         network.Projector.train();
-        using var optimizer = Optimizers.Create(network.Backbone.parameters().Concat(network.Projector.parameters()), settings.SimClr, 1e-3);
+        using var mixed = precision == TrainingPrecision.Float32 ? null : new MixedPrecision([network.Backbone, network.Projector], precision);
+        using var optimizer = Optimizers.Create(
+            mixed?.Masters ?? network.Backbone.parameters().Concat(network.Projector.parameters()), settings.SimClr, 1e-3);
         using var generator = new Generator((ulong)(7 + index), CPU);
         var random = new Random(3 + index);
         void Step()
@@ -62,9 +70,7 @@ internal static class SimClrFigure
             using var scope = NewDisposeScope();
             var indices = Enumerable.Range(0, batch).Select(_ => random.Next(data.Count)).ToArray();
             var loss = SimClrStep.Loss(network.Backbone, network.Projector, Batches.Images(data, indices, device), settings, generator);
-            optimizer.ZeroGrad();
-            loss.backward();
-            optimizer.Step();
+            Optimizers.BackwardAndStep(optimizer, loss, mixed);
             _ = loss.item<float>();
         }
         Step();

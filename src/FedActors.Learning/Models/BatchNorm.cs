@@ -46,6 +46,12 @@ internal sealed class BatchNorm : NormBase
             using var noGrad = no_grad();
             num_batches_tracked!.add_(RootedScalars.LongOne, RootedScalars.LongOne);
         }
-        return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum ?? 0.1, eps);
+        var type = weight!.dtype;
+        if (input.dtype == type) return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum ?? 0.1, eps);
+        // A mixed-precision fit keeps BatchNorm in float32 (Training.MixedPrecision), as autocast does: the
+        // statistics are taken and kept in float32, and the output returns in the input's type.
+        using var scope = NewDisposeScope();
+        return F.batch_norm(input.to(type), running_mean, running_var, weight, bias, training, momentum ?? 0.1, eps)
+            .to(input.dtype).MoveToOuterDisposeScope();
     }
 }

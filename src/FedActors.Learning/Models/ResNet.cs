@@ -70,6 +70,9 @@ public sealed class ResNet : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
+        // Inputs follow the network's number format (float32, or the low precision of a mixed-precision fit).
+        var weightType = conv1.weight!.dtype;
+        if (input.dtype != weightType) input = input.to(weightType);
         var x = bn1.call(conv1.call(input)).relu_();
         if (maxpool is not null) x = maxpool.call(x);
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));

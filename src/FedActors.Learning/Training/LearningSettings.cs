@@ -87,6 +87,9 @@ public sealed record LearningSettings
 
     public int EvalBatchSize { get; init; } = 256;
 
+    /// <summary>The number format of local training (evaluation and everything exchanged stay float32).</summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
+
     /// <summary>The budget of <paramref name="phase"/> (one of <see cref="Core.Phases"/>).</summary>
     public PhaseSettings For(string phase) => phase switch
     {
@@ -112,6 +115,7 @@ public sealed record LearningSettings
         Normalization.Validate();
         if (!(Temperature > 0)) throw new ArgumentException($"temperature must be positive, got {Temperature}");
         if (!Enum.IsDefined(HeadTrainable)) throw new ArgumentException($"unknown head-trainable mode {HeadTrainable}");
+        if (!Enum.IsDefined(Precision)) throw new ArgumentException($"unknown precision {Precision}");
         if (EvalBatchSize < 1) throw new ArgumentException($"eval batch size must be positive, got {EvalBatchSize}");
     }
 
@@ -122,6 +126,15 @@ public sealed record LearningSettings
         "adam" => OptimizerKind.Adam,
         "adamw" => OptimizerKind.AdamW,
         _ => throw new ArgumentException($"unknown optimizer '{name}': expected sgd, adam or adamw"),
+    };
+
+    /// <summary>Parses <c>fp32 | bf16 | fp16</c> (case-insensitive).</summary>
+    public static TrainingPrecision ParsePrecision(string name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "fp32" or "float32" => TrainingPrecision.Float32,
+        "bf16" or "bfloat16" => TrainingPrecision.BFloat16,
+        "fp16" or "float16" => TrainingPrecision.Float16,
+        _ => throw new ArgumentException($"unknown precision '{name}': expected fp32, bf16 or fp16"),
     };
 
     /// <summary>Parses <c>head | last-stage | all</c> (case-insensitive).</summary>

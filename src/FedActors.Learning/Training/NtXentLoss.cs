@@ -22,7 +22,8 @@ public static class NtXentLoss
             throw new ArgumentException($"views must both be [N, D], got [{string.Join(",", view1.shape)}] and [{string.Join(",", view2.shape)}]");
         using var scope = NewDisposeScope();
         var n = view1.shape[0];
-        var z = F.normalize(cat([view1, view2], 0), dim: 1);
+        // float32 whatever the network computed in (a mixed-precision fit's projections are bfloat16 or float16).
+        var z = F.normalize(cat([view1, view2], 0).to(ScalarType.Float32), dim: 1);
         var self = eye(2 * n, dtype: ScalarType.Bool, device: z.device);
         // Rooted scalars and a C#-built index: no temporary Scalar reaches libtorch (see RootedScalars).
         var logits = z.mm(z.t()).div_(RootedScalars.Of(temperature)).masked_fill(self, RootedScalars.Of(double.NegativeInfinity));

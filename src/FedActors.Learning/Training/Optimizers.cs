@@ -21,6 +21,29 @@ public static class Optimizers
             _ => throw new ArgumentOutOfRangeException(nameof(phase), phase.Optimizer, "unknown optimizer"),
         };
     }
+
+    /// <summary>
+    /// One training step after the forward pass: zero the gradients, back-propagate <paramref name="loss"/>, update.
+    /// With <paramref name="mixed"/> the optimiser is over its float32 masters (<see cref="MixedPrecision"/>); a float16
+    /// step whose gradients overflowed is skipped. Returns whether the parameters were updated.
+    /// </summary>
+    public static bool BackwardAndStep(LocalOptimizer optimizer, Tensor loss, MixedPrecision? mixed = null)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(loss);
+        optimizer.ZeroGrad();
+        if (mixed is null)
+        {
+            loss.backward();
+            optimizer.Step();
+            return true;
+        }
+        mixed.Backward(loss);
+        if (!mixed.TakeGradients()) return false;
+        optimizer.Step();
+        mixed.AfterStep();
+        return true;
+    }
 }
 
 /// <summary>
