@@ -40,6 +40,9 @@ public sealed class MixedPrecisionTests
             Assert.True(double.IsFinite(evaluation.Metrics[MetricNames.Loss]));
             using var lease = pool.Rent(TestData.TinySpec, client.Task, 4, CPU);
             Assert.All(lease.Network.Backbone.parameters(), parameter => Assert.Equal(ScalarType.Float32, parameter.dtype));
+            var buffers = lease.Network.Backbone.named_buffers().ToList();
+            Assert.All(buffers.Where(b => b.name.EndsWith("num_batches_tracked", StringComparison.Ordinal)), b => Assert.Equal(ScalarType.Int64, b.buffer.dtype));
+            Assert.All(buffers.Where(b => b.name.EndsWith("running_var", StringComparison.Ordinal)), b => Assert.Equal(ScalarType.Float32, b.buffer.dtype));
             return result;
         }
 
