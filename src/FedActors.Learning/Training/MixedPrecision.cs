@@ -93,7 +93,8 @@ public sealed class MixedPrecision : IDisposable
                 }
             }
         }
-        Working = [.. _masters.Select(m => Find(m.Module, m.Name))];
+        var find = Lookup();
+        Working = [.. _masters.Select(m => find(m.Module, m.Name))];
         foreach (var parameter in Working) parameter.requires_grad = true;
     }
 
@@ -181,6 +182,7 @@ public sealed class MixedPrecision : IDisposable
     public void AfterStep()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         for (var i = 0; i < Working.Count; i++) Working[i].copy_(_masters[i].Master);
     }
@@ -193,26 +195,27 @@ public sealed class MixedPrecision : IDisposable
         using (no_grad())
         {
             foreach (var module in _modules) module.to(ScalarType.Float32);
+            var find = Lookup();
             foreach (var (module, name, master) in _masters)
             {
-                Find(module, name).copy_(master);
+                find(module, name).copy_(master);
                 master.Dispose();
             }
             foreach (var (module, name, value) in _frozen)
             {
-                Find(module, name).copy_(value);
+                find(module, name).copy_(value);
                 value.Dispose();
             }
         }
     }
 
-    private Parameter Find(int module, string name)
+    /// <summary>The modules' parameters by (module, name), as they are now (a type change replaces them).</summary>
+    private Func<int, string, Parameter> Lookup()
     {
-        foreach (var (n, parameter) in _modules[module].named_parameters())
-        {
-            if (n == name) return parameter;
-        }
-        throw new InvalidOperationException($"parameter '{name}' is gone after the type change");
+        var byName = _modules.Select(m => m.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal)).ToList();
+        return (module, name) => byName[module].TryGetValue(name, out var parameter)
+            ? parameter
+            : throw new InvalidOperationException($"parameter '{name}' is gone after the type change");
     }
 }
 
