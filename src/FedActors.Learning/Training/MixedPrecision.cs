@@ -112,7 +112,7 @@ public sealed class MixedPrecision : IDisposable
     /// <summary>The current loss scale (1 for bfloat16).</summary>
     public double Scale => _scaler.Scale;
 
-    /// <summary>The network's trained parameters in the low precision, in the order of <see cref="Masters"/>.</summary>
+    /// <summary>The network's trained parameters (low precision; BatchNorm's float32), in the order of <see cref="Masters"/>.</summary>
     private IReadOnlyList<Parameter> Working { get; }
 
     /// <summary>Runs the backward pass of <paramref name="loss"/> (float32), scaled by the loss scale.</summary>
