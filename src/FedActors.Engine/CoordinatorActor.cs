@@ -170,7 +170,7 @@ public sealed class CoordinatorActor : ReceiveActor
             ? _clients
             : _clients.Where(c => !_connectivity.TryGetValue(c.Key, out var client) || client.IsConnected)
                 .ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
-        var available = _clients.Keys.Where(id => connected.ContainsKey(id) && _faults.IsAvailable(At(id))).ToList();
+        var available = connected.Keys.Where(id => _faults.IsAvailable(At(id))).ToList();
         var sample = ClientSampling.Sample(
             available, _settings.SampleFraction, _settings.MinSampledClients,
             Seeds.Derive(_plan.Seed, $"sample/{Phase.Phase}/{current.Attempts}", "", _round));

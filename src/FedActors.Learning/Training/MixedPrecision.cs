@@ -94,6 +94,7 @@ public sealed class MixedPrecision : IDisposable
             }
         }
         var find = Lookup();
+        Masters = [.. _masters.Select(m => m.Master)];
         Working = [.. _masters.Select(m => find(m.Module, m.Name))];
         foreach (var parameter in Working) parameter.requires_grad = true;
     }
@@ -104,7 +105,7 @@ public sealed class MixedPrecision : IDisposable
     public ScalarType Type { get; }
 
     /// <summary>The float32 copies the optimiser updates, one per trained parameter.</summary>
-    public IReadOnlyList<Parameter> Masters => [.. _masters.Select(m => m.Master)];
+    public IReadOnlyList<Parameter> Masters { get; }
 
     /// <summary>Steps skipped because their float16 gradients overflowed.</summary>
     public int SkippedSteps { get; private set; }
@@ -144,18 +145,24 @@ public sealed class MixedPrecision : IDisposable
         using var noGrad = no_grad();
         using var inverse = (1.0 / _scaler.Scale).ToScalar();
         Tensor? overflow = null;
-        var grads = new Tensor?[Working.Count];
         for (var i = 0; i < Working.Count; i++)
         {
+            var master = _masters[i].Master;
             var low = Working[i].grad;
-            if (low is null) continue;
-            var grad = low.to(ScalarType.Float32).mul_(inverse);
+            if (low is null)
+            {
+                master.grad?.detach_().zero_();
+                continue;
+            }
+            // Cast straight into the master's gradient buffer (a skipped step leaves it to be overwritten next time).
+            if (master.grad is null) master.grad = zeros_like(master).DetachFromDisposeScope();
+            var grad = master.grad!.copy_(low);
+            if (_scaler.Scale != 1) grad.mul_(inverse);
             if (_scaler.Checks)
             {
                 var bad = grad.isfinite().all().logical_not();
                 overflow = overflow is null ? bad : overflow.logical_or_(bad);
             }
-            grads[i] = grad;
         }
         if (overflow is not null && overflow.item<bool>())
         {
@@ -164,17 +171,6 @@ public sealed class MixedPrecision : IDisposable
             return false;
         }
         _scaler.Stepped();
-        for (var i = 0; i < grads.Length; i++)
-        {
-            var master = _masters[i].Master;
-            if (grads[i] is not { } grad)
-            {
-                master.grad?.detach_().zero_();
-                continue;
-            }
-            if (master.grad is { } existing) existing.copy_(grad);
-            else master.grad = grad.detach().clone().DetachFromDisposeScope();
-        }
         return true;
     }
 
