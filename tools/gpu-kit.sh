@@ -8,10 +8,34 @@
 #
 # TorchSharp 0.107 is built against libtorch 2.10; the PyTorch on the machine may be another version. Whether
 # LibTorchSharp loads against it is unknown until tried, so `run` first does a 1-step probe on CUDA with a
-# 60 s limit and stops with its output if that fails. TORCH_LIB=/path/to/torch/lib overrides the lookup.
+# 60 s limit. If the probe fails and GPU_KIT_NATIVE_SRC names a copy of TorchSharp 0.107's src/Native (from
+# github.com/dotnet/TorchSharp, tag or commit of 0.107.0), `run` compiles libLibTorchSharp.so against the machine's
+# PyTorch headers with its g++ and probes again; otherwise it stops with the probe's output (exit 3).
+# TORCH_LIB=/path/to/torch/lib overrides the lookup of libtorch.
+#
+# With no ARGS, `run` times the SimCLR figure (ResNet50, 224 px, batch 64, 1/2/4 trainers, fp32 and bf16) and then
+# the same step in the machine's PyTorch (tools/FedActors.Bench/pytorch_simclr.py), so one call gives both and
+# their ratio.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 kit="$root/gpu-kit"
+
+# build_native SRC LIB OUT: compiles TorchSharp's LibTorchSharp (SRC = its src/Native) against the PyTorch whose
+# libraries are in LIB, with that PyTorch's headers and C++ ABI, into OUT/libLibTorchSharp.so.
+build_native() {
+  local src="$1" lib="$2" out="$3" abi includes
+  mkdir -p "$out"
+  abi="$(python3 -c 'import torch; print(int(torch.compiled_with_cxx11_abi()))')"
+  includes="-I$lib/../include -I$lib/../include/torch/csrc/api/include"
+  [[ -d /usr/local/cuda/include ]] && includes="$includes -I/usr/local/cuda/include"
+  export abi includes src out
+  # shellcheck disable=SC2016
+  find "$src/LibTorchSharp" -name '*.cpp' | xargs -P "$(nproc)" -I{} sh -c \
+    'g++ -std=c++17 -O2 -DNDEBUG -fPIC -fvisibility=hidden -w -D_GLIBCXX_USE_CXX11_ABI=$abi -I"$src" -I"$src/LibTorchSharp" $includes -c "$1" -o "$out/$(basename "$1").o"' _ {} || return 1
+  gcc -O2 -fPIC -c "$src/LibTorchSharp/crc32c.c" -o "$out/crc32c.c.o" || return 1
+  g++ -shared -o "$out/libLibTorchSharp.so" "$out"/*.o -L"$lib" -Wl,--no-as-needed -ltorch -ltorch_cpu -lc10 \
+    $( [[ -f "$lib/libtorch_cuda.so" ]] && echo -ltorch_cuda -lc10_cuda ) -Wl,-rpath,"$lib"
+}
 
 case "${1:-}" in
 pack)
@@ -39,14 +63,23 @@ run)
   bench="$work/bench/FedActors.Bench"
   device="${GPU_KIT_DEVICE:-cuda}"
   echo "gpu-kit.sh: libtorch from $lib"
-  if ! timeout 60 "$bench" --figure simclr --device "$device" --model resnet18 --size 32 --batch 8 --steps 1 --trainers 1; then
-    echo "gpu-kit.sh: the probe failed (above): TorchSharp 0.107 did not run against this libtorch on $device" >&2
-    exit 3
+  python3 -c 'import torch; print("gpu-kit.sh: PyTorch", torch.__version__, "CUDA", torch.version.cuda, "cxx11 abi", torch.compiled_with_cxx11_abi())' || true
+  command -v nvidia-smi >/dev/null && nvidia-smi -L || true
+  probe() { timeout 60 "$bench" --figure simclr --device "$device" --model resnet18 --size 32 --batch 8 --steps 1 --trainers 1; }
+  if ! probe; then
+    echo "gpu-kit.sh: the probe failed (above): TorchSharp 0.107's libLibTorchSharp.so did not run against this libtorch on $device" >&2
+    [[ -n "${GPU_KIT_NATIVE_SRC:-}" ]] || exit 3
+    echo "gpu-kit.sh: compiling libLibTorchSharp.so from $GPU_KIT_NATIVE_SRC against $lib"
+    build_native "$GPU_KIT_NATIVE_SRC" "$lib" "$work/native" || { echo "gpu-kit.sh: the native build failed (above)" >&2; exit 3; }
+    cp "$work/native/libLibTorchSharp.so" "$work/bench/libLibTorchSharp.so"
+    probe || { echo "gpu-kit.sh: the probe failed again with the rebuilt libLibTorchSharp.so" >&2; exit 3; }
   fi
   if [[ $# -eq 0 ]]; then
-    set -- --figure simclr --device "$device" --trainers 1,2,4 --batch 64 --steps 10 --precision fp32,bf16
+    "$bench" --figure simclr --device "$device" --trainers 1,2,4 --batch 64 --steps 10 --precision fp32,bf16
+    python3 "$root/tools/FedActors.Bench/pytorch_simclr.py" --device "$device" --batch 64 --steps 10 --precision fp32,bf16
+  else
+    "$bench" "$@"
   fi
-  "$bench" "$@"
   ;;
 *)
   echo "usage: tools/gpu-kit.sh pack | run [FedActors.Bench arguments]" >&2
