@@ -63,6 +63,7 @@ public sealed class ExperimentRunner
             ? _settings.TorchThreads
             : Math.Max(1, Environment.ProcessorCount / _settings.Engine.TrainerSlots);
         TorchRuntime.Configure(threads);
+        TorchRuntime.ApplyCudnnBenchmark(_settings.CudnnBenchmark);
         var fleet = open(threads);
         var classes = fleet.ClassesPerTask;
         var results = resume?.FinishedArms.Select(a => a.ToResult()).ToList() ?? [];

@@ -255,6 +255,7 @@ public static class NodeLauncher
         // The node's clients train at the same time, one thread each: share the cores among them.
         var threads = settings.TorchThreads > 0 ? settings.TorchThreads : Math.Max(1, Environment.ProcessorCount / data.Count);
         TorchRuntime.Configure(threads);
+        TorchRuntime.ApplyCudnnBenchmark(settings.CudnnBenchmark);
         // Each hosted client trains on a thread of its own, not on a trainer slot: with several devices listed,
         // client k of the node uses device k mod n.
         var devices = DevicePlan.Resolve(settings.Device);

@@ -54,6 +54,9 @@ public sealed record RunSettings(
     /// <summary><c>fedactors.model.init-from</c>: a PyTorch backbone to start from, or empty.</summary>
     public string InitFrom { get; init; } = "";
 
+    /// <summary><c>fedactors.cudnn-benchmark</c>: cuDNN autotuning on (see <c>TorchRuntime.CudnnBenchmark</c>).</summary>
+    public bool CudnnBenchmark { get; init; } = true;
+
     private const string Root = "fedactors";
 
     public static RunSettings Create(LoadedConfig loaded)
@@ -92,7 +95,11 @@ public sealed record RunSettings(
                 r.Int($"{Root}.supervised.rounds", 0, 100_000)),
             Engine: r.Build($"{Root}.engine", () => EngineSettings.Create(r.Config.GetConfig($"{Root}.engine"))),
             Faults: r.Build($"{Root}.faults", () => FaultSettings.Create(r.Config.GetConfig($"{Root}.faults"), Directory.GetCurrentDirectory())));
-        settings = settings with { InitFrom = r.String($"{Root}.model.init-from") };
+        settings = settings with
+        {
+            InitFrom = r.String($"{Root}.model.init-from"),
+            CudnnBenchmark = r.Bool($"{Root}.cudnn-benchmark"),
+        };
         if (settings.InitFrom.Length > 0 && !File.Exists(settings.InitFrom))
             throw r.Invalid($"{Root}.model.init-from", settings.InitFrom, "is not a file");
         var unknown = settings.Faults.UnknownClients(settings.Data.Clients.Select(c => c.Id));
@@ -202,6 +209,7 @@ public sealed record RunSettings(
             HeadTrainable = r.Build($"{Root}.heads.trainable", () => LearningSettings.ParseHeadTrainable(r.String($"{Root}.heads.trainable"))),
             EvalBatchSize = r.Int($"{Root}.evaluation.batch-size", 1, 1 << 20),
             Precision = r.Build($"{Root}.precision", () => LearningSettings.ParsePrecision(r.String($"{Root}.precision"))),
+            MemoryFormat = r.Build($"{Root}.memory-format", () => MemoryFormats.Parse(r.String($"{Root}.memory-format"))),
         };
         r.Build(Root, () =>
         {

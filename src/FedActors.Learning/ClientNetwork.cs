@@ -9,7 +9,8 @@ namespace FedActors.Learning;
 /// <summary>One client's modules on its device: backbone, SimCLR projector and the head of its task.</summary>
 internal sealed class ClientNetwork : IDisposable
 {
-    public ClientNetwork(BackboneSpec spec, string task, int numClasses, Device device)
+    /// <param name="channelsLast">Lay the backbone out channels-last (<see cref="ResNet.UseChannelsLast"/>).</param>
+    public ClientNetwork(BackboneSpec spec, string task, int numClasses, Device device, bool channelsLast = false)
     {
         Backbone = new ResNet(spec);
         Projector = ProjectionHead.For(spec);
@@ -18,6 +19,7 @@ internal sealed class ClientNetwork : IDisposable
         Backbone.to(device);
         Projector.to(device);
         Head.to(device);
+        if (channelsLast) Backbone.UseChannelsLast();
     }
 
     public ResNet Backbone { get; }

@@ -58,12 +58,12 @@ public sealed class NetworkPool : IDisposable
     /// A network of this shape, idle or newly built. Its tensors hold whatever the last renter left: the
     /// caller imports the ones it uses before using them.
     /// </summary>
-    internal Lease Rent(BackboneSpec spec, string task, int numClasses, Device device)
+    internal Lease Rent(BackboneSpec spec, string task, int numClasses, Device device, bool channelsLast = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(device);
-        var shape = NetworkShape.Of(spec, task, numClasses, device);
+        var shape = NetworkShape.Of(spec, task, numClasses, device, channelsLast);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -75,7 +75,7 @@ public sealed class NetworkPool : IDisposable
         try
         {
             // Built outside the lock: a ResNet takes a while to initialise, other renters need not wait.
-            return new Lease(this, shape, new ClientNetwork(spec, task, numClasses, device), device);
+            return new Lease(this, shape, new ClientNetwork(spec, task, numClasses, device, channelsLast), device);
         }
         catch
         {
@@ -132,11 +132,11 @@ public sealed class NetworkPool : IDisposable
 
     /// <summary>
     /// What makes two networks interchangeable. The spec's block list is compared by value (a record
-    /// compares lists by reference), the device by its name.
+    /// compares lists by reference), the device by its name; the memory layout is part of it.
     /// </summary>
-    internal readonly record struct NetworkShape(BackboneSpec Spec, string Blocks, string Task, int NumClasses, string Device)
+    internal readonly record struct NetworkShape(BackboneSpec Spec, string Blocks, string Task, int NumClasses, string Device, bool ChannelsLast)
     {
-        public static NetworkShape Of(BackboneSpec spec, string task, int numClasses, Device device) =>
-            new(spec with { Blocks = null }, string.Join(",", spec.StageBlocks), task, numClasses, $"{device.type}:{device.index}");
+        public static NetworkShape Of(BackboneSpec spec, string task, int numClasses, Device device, bool channelsLast) =>
+            new(spec with { Blocks = null }, string.Join(",", spec.StageBlocks), task, numClasses, $"{device.type}:{device.index}", channelsLast);
     }
 }

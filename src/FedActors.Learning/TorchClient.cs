@@ -252,7 +252,11 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         return new TrainResult(seen == 0 ? double.NaN : lossSum / seen, seen == 0 ? double.NaN : (double)correct / seen);
     }
 
-    private NetworkPool.Lease Rent() => _pool.Rent(_spec, Task, _data.NumClasses, _devices.Current);
+    private NetworkPool.Lease Rent()
+    {
+        var device = _devices.Current;
+        return _pool.Rent(_spec, Task, _data.NumClasses, device, _settings.MemoryFormat.IsChannelsLastOn(device));
+    }
 
     private static void SetTrainable(nn.Module module, bool trainable)
     {

@@ -46,6 +46,65 @@ public static class TorchRuntime
     }
 
     /// <summary>
+    /// cuDNN autotuning, PyTorch's <c>torch.backends.cudnn.benchmark</c>: with it on, the first convolution of each
+    /// input shape times cuDNN's algorithms and keeps the fastest. Off by default in libtorch; it only affects CUDA.
+    /// TorchSharp 0.107 does not expose it, so this calls libtorch's <c>at::Context</c> directly by its C++ symbols
+    /// (Linux and macOS: Itanium name mangling); elsewhere, or if the symbols are missing, it throws
+    /// <see cref="PlatformNotSupportedException"/>.
+    /// </summary>
+    public static bool CudnnBenchmark
+    {
+        get => AtContext.Value.Benchmark(AtContext.Value.Global());
+        set => AtContext.Value.SetBenchmark(AtContext.Value.Global(), value);
+    }
+
+    /// <summary>
+    /// Sets <see cref="CudnnBenchmark"/> where there is a CUDA GPU for it to act on; without one it does nothing, so
+    /// that a CPU run never depends on reaching libtorch's C++ symbols.
+    /// </summary>
+    public static void ApplyCudnnBenchmark(bool on)
+    {
+        if (cuda.is_available()) CudnnBenchmark = on;
+    }
+
+    private static readonly Lazy<ContextExports> AtContext = new(ContextExports.Load);
+
+    /// <summary>The few <c>at::Context</c> members used here, resolved in the loaded <c>libtorch_cpu</c>.</summary>
+    private sealed record ContextExports(
+        ContextExports.GlobalContext Global, ContextExports.GetFlag Benchmark, ContextExports.SetFlag SetBenchmark)
+    {
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate IntPtr GlobalContext();
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        [return: MarshalAs(UnmanagedType.U1)]
+        public delegate bool GetFlag(IntPtr context);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate void SetFlag(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool value);
+
+        // at::globalContext(), at::Context::benchmarkCuDNN() const, at::Context::setBenchmarkCuDNN(bool).
+        private const string GlobalSymbol = "_ZN2at13globalContextEv";
+        private const string GetSymbol = "_ZNK2at7Context14benchmarkCuDNNEv";
+        private const string SetSymbol = "_ZN2at7Context17setBenchmarkCuDNNEb";
+
+        public static ContextExports Load()
+        {
+            if (OperatingSystem.IsWindows())
+                throw new PlatformNotSupportedException("cudnn-benchmark: libtorch's C++ symbols are not reachable by name on Windows");
+            _ = cuda.is_available(); // loads libtorch (and its CUDA part where present) the way TorchSharp does
+            if (!NativeLibrary.TryLoad("torch_cpu", typeof(TorchSharp.torch).Assembly, null, out var library)
+                && !NativeLibrary.TryLoad("libtorch_cpu.so", out library))
+                throw new PlatformNotSupportedException("cudnn-benchmark: libtorch_cpu could not be found among the loaded libraries");
+            T Export<T>(string symbol) where T : Delegate =>
+                NativeLibrary.TryGetExport(library, symbol, out var address)
+                    ? Marshal.GetDelegateForFunctionPointer<T>(address)
+                    : throw new PlatformNotSupportedException($"cudnn-benchmark: libtorch_cpu has no symbol {symbol} (another libtorch version?)");
+            return new ContextExports(Export<GlobalContext>(GlobalSymbol), Export<GetFlag>(GetSymbol), Export<SetFlag>(SetSymbol));
+        }
+    }
+
+    /// <summary>
     /// Native defaults libtorch reads once, when it loads or first runs a kernel, so they are applied when
     /// this assembly loads; each is left alone when the variable is already set.
     /// <list type="bullet">

@@ -1,5 +1,6 @@
 using FedActors.Hosting.Configuration;
 using FedActors.Learning.Training;
+using FedActors.Learning.Models;
 
 namespace FedActors.Hosting.Tests;
 
@@ -25,6 +26,8 @@ public sealed class RunSettingsTests
     [InlineData("fedactors.device=\"cpu,,cpu\"", "fedactors.device")]
     [InlineData("fedactors.heads.trainable=everything", "fedactors.heads.trainable")]
     [InlineData("fedactors.precision=fp8", "fedactors.precision")]
+    [InlineData("fedactors.memory-format=nhwc", "fedactors.memory-format")]
+    [InlineData("fedactors.cudnn-benchmark=fast", "fedactors.cudnn-benchmark")]
     [InlineData("fedactors.simclr.optimizer=lbfgs", "fedactors.simclr.optimizer")]
     [InlineData("fedactors.data.eval-split=train", "fedactors.data.eval-split")]
     [InlineData("fedactors.model.blocks=[1,2]", "fedactors.model.blocks")]
@@ -51,6 +54,18 @@ public sealed class RunSettingsTests
     {
         Assert.Equal(TrainingPrecision.Float32, Settings().Learning.Precision);
         Assert.Equal(TrainingPrecision.BFloat16, Settings("fedactors.precision=bf16").Learning.Precision);
+    }
+
+    [Fact]
+    public void Memory_format_and_cudnn_benchmark_must_reach_the_settings()
+    {
+        var defaults = Settings();
+        Assert.Equal(MemoryFormat.Auto, defaults.Learning.MemoryFormat);
+        Assert.True(defaults.CudnnBenchmark);
+        var set = Settings("fedactors.memory-format=channels-last", "fedactors.cudnn-benchmark=off");
+        Assert.Equal(MemoryFormat.ChannelsLast, set.Learning.MemoryFormat);
+        Assert.False(set.CudnnBenchmark);
+        Assert.Equal(MemoryFormat.ChannelsFirst, Settings("fedactors.memory-format=channels-first").Learning.MemoryFormat);
     }
 
     [Fact]

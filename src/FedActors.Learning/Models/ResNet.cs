@@ -54,6 +54,28 @@ public sealed class ResNet : Module<Tensor, Tensor>
 
     public BackboneSpec Spec { get; }
 
+    /// <summary>Whether the network computes channels-last (<see cref="UseChannelsLast"/>).</summary>
+    public bool ChannelsLast { get; private set; }
+
+    /// <summary>
+    /// Lays every convolution weight out channels-last and makes <see cref="forward"/> do the same to its input, so
+    /// that activations and gradients follow (PyTorch's <c>model.to(memory_format=torch.channels_last)</c>). Values,
+    /// names and shapes stay: weights import and export exactly as before. Call it after moving the network to its
+    /// device and before building an optimiser over its parameters.
+    /// </summary>
+    public void UseChannelsLast()
+    {
+        if (ChannelsLast) return;
+        using var noGrad = no_grad();
+        foreach (var parameter in parameters())
+        {
+            if (parameter.dim() != 4) continue;
+            using var laidOut = MemoryFormats.ToChannelsLast(parameter);
+            parameter.set_(laidOut);
+        }
+        ChannelsLast = true;
+    }
+
     /// <summary>Size of the pooled features (the input of <c>fc</c> or of any head).</summary>
     public int FeatureDim { get; }
 
@@ -73,6 +95,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
         // Inputs follow the network's number format (float32, or the low precision of a mixed-precision fit).
         var weightType = conv1.weight!.dtype;
         if (input.dtype != weightType) input = input.to(weightType);
+        if (ChannelsLast) input = MemoryFormats.ToChannelsLast(input);
         var x = bn1.call(conv1.call(input)).relu_();
         if (maxpool is not null) x = maxpool.call(x);
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));

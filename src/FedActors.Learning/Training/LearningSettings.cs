@@ -90,6 +90,9 @@ public sealed record LearningSettings
     /// <summary>The number format of local training (evaluation and everything exchanged stay float32).</summary>
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
 
+    /// <summary>The memory layout of the backbone's convolutions (<see cref="Models.MemoryFormat"/>).</summary>
+    public Models.MemoryFormat MemoryFormat { get; init; } = Models.MemoryFormat.Auto;
+
     /// <summary>The budget of <paramref name="phase"/> (one of <see cref="Core.Phases"/>).</summary>
     public PhaseSettings For(string phase) => phase switch
     {
@@ -116,6 +119,7 @@ public sealed record LearningSettings
         if (!(Temperature > 0)) throw new ArgumentException($"temperature must be positive, got {Temperature}");
         if (!Enum.IsDefined(HeadTrainable)) throw new ArgumentException($"unknown head-trainable mode {HeadTrainable}");
         if (!Enum.IsDefined(Precision)) throw new ArgumentException($"unknown precision {Precision}");
+        if (!Enum.IsDefined(MemoryFormat)) throw new ArgumentException($"unknown memory format {MemoryFormat}");
         if (EvalBatchSize < 1) throw new ArgumentException($"eval batch size must be positive, got {EvalBatchSize}");
     }
 
