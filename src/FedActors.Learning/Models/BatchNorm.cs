@@ -48,10 +48,10 @@ internal sealed class BatchNorm : NormBase
         }
         var type = weight!.dtype;
         if (input.dtype == type) return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum ?? 0.1, eps);
-        // A mixed-precision fit keeps BatchNorm in float32 (Training.MixedPrecision), as autocast does: the
-        // statistics are taken and kept in float32, and the output returns in the input's type.
-        using var scope = NewDisposeScope();
-        return F.batch_norm(input.to(type), running_mean, running_var, weight, bias, training, momentum ?? 0.1, eps)
-            .to(input.dtype).MoveToOuterDisposeScope();
+        // A mixed-precision fit keeps BatchNorm's parameters and statistics in float32 (Training.MixedPrecision), as
+        // autocast does. libtorch normalises bfloat16/float16 input against them directly (CPU and CUDA), accumulating
+        // in float32 and returning the input's type, so no float32 copy of the activations is made (casting in and
+        // out around each of ResNet50's 53 BatchNorms cost a bf16 step on an H200 all it gained, BENCHMARKS.md).
+        return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum ?? 0.1, eps);
     }
 }

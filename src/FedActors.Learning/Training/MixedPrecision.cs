@@ -28,8 +28,9 @@ public enum TrainingPrecision
 /// <item>Gradients are unscaled and cast to float32 onto the masters; with float16, a step whose gradients hold
 /// inf or NaN is skipped and the scale halved (<see cref="LossScaler"/>), as PyTorch's GradScaler does.</item>
 /// <item>Losses are computed in float32 (the callers cast logits and projections up).</item>
-/// <item>BatchNorm stays float32 (parameters, running statistics and the normalisation itself), as under autocast:
-/// convolutions and linear layers compute in the low precision.</item>
+/// <item>BatchNorm keeps float32 parameters and running statistics, as under autocast; libtorch normalises the
+/// low-precision activations against them with float32 accumulation. Convolutions and linear layers compute in the
+/// low precision.</item>
 /// </list>
 /// Where it pays: on GPUs with tensor cores. On the project's CPUs oneDNN is held at AVX2 (see TorchRuntime) and
 /// has no fast bfloat16 or float16 kernels there: a ResNet18 step at 32 px ran about 19x slower than float32.
@@ -72,7 +73,7 @@ public sealed class MixedPrecision : IDisposable
                     _masters.Add((m, name, new Parameter(parameter.detach().clone(), requires_grad: true)));
                 }
             }
-            // BatchNorm stays float32 (its forward normalises low-precision input in float32): the whole modules
+            // BatchNorm stays float32 (it takes low-precision input against float32 statistics): the whole modules
             // change type, then the norms change back and get their exact values again.
             var norms = modules.SelectMany(m => m.modules().Prepend(m)).OfType<NormBase>().Distinct()
                 .Select(norm => (Norm: norm, Values: norm.named_parameters().Select(p => (p.name, Value: (Tensor)p.parameter))
