@@ -169,4 +169,19 @@ public sealed class MemoryFormatTests
             TorchRuntime.CudnnBenchmark = before;
         }
     }
+
+    [Fact]
+    public void Applying_cudnn_benchmark_must_act_only_where_there_is_a_gpu()
+    {
+        var before = TorchRuntime.CudnnBenchmark;
+        try
+        {
+            TorchRuntime.ApplyCudnnBenchmark(!before);
+            Assert.Equal(cuda.is_available() ? !before : before, TorchRuntime.CudnnBenchmark);
+        }
+        finally
+        {
+            TorchRuntime.CudnnBenchmark = before;
+        }
+    }
 }
