@@ -231,6 +231,7 @@ public sealed class ExperimentRunner
     private Fleet LocalFleet(Config akkaConfig, int threads, CancellationToken ct)
     {
         var devices = DevicePlan.Resolve(_settings.Device);
+        _settings.CheckMemoryFormat(devices);
         var dataWatch = Stopwatch.StartNew();
         var federation = FederationData.Build(_settings, ct);
         var clients = federation.Clients;

@@ -259,6 +259,7 @@ public static class NodeLauncher
         // Each hosted client trains on a thread of its own, not on a trainer slot: with several devices listed,
         // client k of the node uses device k mod n.
         var devices = DevicePlan.Resolve(settings.Device);
+        settings.CheckMemoryFormat(devices);
         var classes = FederationData.ClassesPerTask(data);
         var setup = Setup(loaded, settings);
         output.Line(FederationData.Describe(data, watch.Elapsed, devices.ToString(), threads));

@@ -108,6 +108,26 @@ public sealed record RunSettings(
         return settings;
     }
 
+    /// <summary>
+    /// Checks <c>fedactors.memory-format</c> against the devices it will meet, before any training: channels-last is
+    /// refused on the CPU for networks that crash oneDNN there (<see cref="MemoryFormats.CpuChannelsLastMaxChannels"/>).
+    /// </summary>
+    public void CheckMemoryFormat(FedActors.Learning.DevicePlan devices)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        foreach (var device in devices.Devices)
+        {
+            try
+            {
+                Learning.MemoryFormat.EnsureSafe(Model, device);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ConfigException($"key '{Root}.memory-format' = '{Learning.MemoryFormat.Name()}' on device {device}: {ex.Message}", ex);
+            }
+        }
+    }
+
     /// <summary>The synthetic generator's settings at this run's image size.</summary>
     public SyntheticSpec Synthetic => new() { ImageSize = Data.ImageSize, ShapeHueSpread = Data.SyntheticShapeHueSpread };
 

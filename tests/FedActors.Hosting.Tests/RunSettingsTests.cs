@@ -69,6 +69,19 @@ public sealed class RunSettingsTests
     }
 
     [Fact]
+    public void Channels_last_on_the_cpu_must_be_refused_for_a_network_that_crashes_there()
+    {
+        var cpu = FedActors.Learning.DevicePlan.Resolve("cpu");
+        Settings("fedactors.memory-format=channels-last").CheckMemoryFormat(cpu);
+        Settings("fedactors.model.arch=resnet50", "fedactors.model.width=1").CheckMemoryFormat(cpu);
+
+        var wide = Settings("fedactors.memory-format=channels-last", "fedactors.model.arch=resnet50", "fedactors.model.width=1");
+        var ex = Assert.Throws<ConfigException>(() => wide.CheckMemoryFormat(cpu));
+        Assert.Contains("'fedactors.memory-format' = 'channels-last'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SIGFPE", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Synthetic_generator_must_take_size_and_hue_spread_from_the_config()
     {
         var spec = Settings("fedactors.data.image-size=24", "fedactors.data.synthetic.shape-hue-spread=0.05").Synthetic;

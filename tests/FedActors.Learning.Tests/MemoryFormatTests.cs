@@ -131,6 +131,24 @@ public sealed class MemoryFormatTests
     }
 
     [Fact]
+    public void Channels_last_must_be_refused_on_the_cpu_for_networks_wide_enough_to_crash_onednn()
+    {
+        // The width of a full ResNet50 (2048 channels), whose channels-last backward kills the process here.
+        var wide = new BackboneSpec { Architecture = ResNetArchitecture.ResNet50, Stem = StemKind.SmallStrided, Blocks = [1, 1, 1, 1] };
+        var cuda0 = new Device(DeviceType.CUDA, 0);
+
+        var ex = Assert.Throws<ArgumentException>(() => MemoryFormat.ChannelsLast.EnsureSafe(wide, CPU));
+        Assert.Contains("2048", ex.Message, StringComparison.Ordinal);
+        MemoryFormat.ChannelsLast.EnsureSafe(wide, cuda0);
+        MemoryFormat.Auto.EnsureSafe(wide, CPU);
+        MemoryFormat.ChannelsFirst.EnsureSafe(wide, CPU);
+        MemoryFormat.ChannelsLast.EnsureSafe(Spec, CPU);
+        using var network = new ResNet(wide);
+        Assert.Throws<ArgumentException>(network.UseChannelsLast);
+        Assert.False(network.ChannelsLast);
+    }
+
+    [Fact]
     public void Pool_must_not_lend_a_network_of_the_other_layout()
     {
         using var pool = new NetworkPool();
@@ -149,6 +167,7 @@ public sealed class MemoryFormatTests
         Assert.True(MemoryFormat.ChannelsLast.IsChannelsLastOn(CPU));
         Assert.False(MemoryFormat.ChannelsFirst.IsChannelsLastOn(new Device(DeviceType.CUDA, 0)));
         Assert.Equal(MemoryFormat.ChannelsLast, MemoryFormats.Parse(" Channels-Last "));
+        Assert.All(Enum.GetValues<MemoryFormat>(), format => Assert.Equal(format, MemoryFormats.Parse(format.Name())));
         var ex = Assert.Throws<ArgumentException>(() => MemoryFormats.Parse("nhwc"));
         Assert.Contains("channels-first", ex.Message, StringComparison.Ordinal);
     }

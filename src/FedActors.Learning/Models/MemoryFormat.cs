@@ -20,6 +20,27 @@ public enum MemoryFormat
 
 public static class MemoryFormats
 {
+    /// <summary>
+    /// The widest network (its <see cref="BackboneSpec.FeatureDim"/>, the most channels of any convolution) that may run
+    /// channels-last on the CPU. On this project's CPUs libtorch 2.10's oneDNN kills the process with SIGFPE in the
+    /// backward pass of a channels-last ResNet50 (2048 channels; at 32, 64 and 96 px), while ResNet50 at width 0.5
+    /// (1024) and ResNet18 (512; at 32, 64 and 128 px) trained. 512 is the widest seen to work with margin.
+    /// </summary>
+    public const int CpuChannelsLastMaxChannels = 512;
+
+    /// <summary>
+    /// Throws, saying why, when <paramref name="format"/> would lay <paramref name="spec"/> out channels-last on a CPU
+    /// device for which that is known to crash (see <see cref="CpuChannelsLastMaxChannels"/>).
+    /// </summary>
+    public static void EnsureSafe(this MemoryFormat format, BackboneSpec spec, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!format.IsChannelsLastOn(device) || device.type != DeviceType.CPU || spec.FeatureDim <= CpuChannelsLastMaxChannels) return;
+        throw new ArgumentException(
+            $"channels-last on the CPU is limited to networks of at most {CpuChannelsLastMaxChannels} channels; this one has " +
+            $"{spec.FeatureDim}, and oneDNN crashes the process (SIGFPE) in the backward pass of such a network: use channels-first or auto");
+    }
+
     /// <summary>Parses <c>auto | channels-first | channels-last</c> (case-insensitive).</summary>
     public static MemoryFormat Parse(string name) => name?.Trim().ToLowerInvariant() switch
     {
@@ -27,6 +48,15 @@ public static class MemoryFormats
         "channels-first" or "channels_first" or "contiguous" => MemoryFormat.ChannelsFirst,
         "channels-last" or "channels_last" => MemoryFormat.ChannelsLast,
         _ => throw new ArgumentException($"unknown memory format '{name}': expected auto, channels-first or channels-last"),
+    };
+
+    /// <summary>The configuration name: <c>auto</c>, <c>channels-first</c> or <c>channels-last</c>.</summary>
+    public static string Name(this MemoryFormat format) => format switch
+    {
+        MemoryFormat.Auto => "auto",
+        MemoryFormat.ChannelsFirst => "channels-first",
+        MemoryFormat.ChannelsLast => "channels-last",
+        _ => format.ToString(),
     };
 
     /// <summary>Whether a network on <paramref name="device"/> computes channels-last under this setting.</summary>

@@ -61,11 +61,13 @@ public sealed class ResNet : Module<Tensor, Tensor>
     /// Lays every convolution weight out channels-last and makes <see cref="forward"/> do the same to its input, so
     /// that activations and gradients follow (PyTorch's <c>model.to(memory_format=torch.channels_last)</c>). Values,
     /// names and shapes stay: weights import and export exactly as before. Call it after moving the network to its
-    /// device and before building an optimiser over its parameters.
+    /// device and before building an optimiser over its parameters. Refused on the CPU for networks wider than
+    /// <see cref="MemoryFormats.CpuChannelsLastMaxChannels"/> channels (oneDNN crashes there).
     /// </summary>
     public void UseChannelsLast()
     {
         if (ChannelsLast) return;
+        MemoryFormat.ChannelsLast.EnsureSafe(Spec, conv1.weight!.device);
         using var noGrad = no_grad();
         foreach (var parameter in parameters())
         {
