@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs FedActors' benchmark figures on a GPU machine that has PyTorch but no .NET and no package registry.
 #
-#   tools/gpu-kit.sh pack            # here: self-contained publish of tools/FedActors.Bench without libtorch's
-#                                    # CPU natives, compressed to gpu-kit/bench.tar.gz (about 38 MB; gitignored)
+#   tools/gpu-kit.sh pack            # here: self-contained publish of tools/FedActors.Bench and of the fedactors
+#                                    # CLI without libtorch's CPU natives, compressed to gpu-kit/bench.tar.gz
+#                                    # (about 40 MB; gitignored)
 #   tools/gpu-kit.sh run [ARGS...]   # there: unpack, point the native loader at PyTorch's torch/lib, run
 #                                    # FedActors.Bench ARGS (default: the SimCLR GPU figure, see below)
+#   tools/gpu-kit.sh fedactors ARGS  # there: the same, then the fedactors CLI, e.g. `fedactors run --set
+#                                    # fedactors.device=cuda` for a whole experiment on the GPU
 #
 # TorchSharp 0.107 is built against libtorch 2.10; the PyTorch on the machine may be another version. Whether
 # LibTorchSharp loads against it is unknown until tried, so `run` first does a 1-step probe on CUDA with a
@@ -41,8 +44,11 @@ case "${1:-}" in
 pack)
   rm -rf "$kit/bench"
   mkdir -p "$kit"
-  dotnet publish "$root/tools/FedActors.Bench" -c Release -r linux-x64 --self-contained -o "$kit/bench" \
-    --artifacts-path "${TMPDIR:-/tmp}/fedactors-gpu-kit"
+  # Both apps in one folder: they share every assembly but their own, so the CLI adds little.
+  for project in tools/FedActors.Bench src/FedActors.Cli; do
+    dotnet publish "$root/$project" -c Release -r linux-x64 --self-contained -o "$kit/bench" \
+      --artifacts-path "${TMPDIR:-/tmp}/fedactors-gpu-kit"
+  done
   # libtorch comes from the machine's PyTorch; LibTorchSharp (TorchSharp's own glue) stays.
   (cd "$kit/bench" && rm -f libtorch*.so libc10.so libgomp-*.so.1 libshm.so libaoti_custom_ops.so \
     libbackend_with_compiler.so libjitbackend_test.so libnnapi_backend.so libmscordaccore.so libmscordbi.so \
@@ -51,7 +57,8 @@ pack)
   rm -rf "$kit/bench"
   ls -l "$kit/bench.tar.gz"
   ;;
-run)
+run | fedactors)
+  command="$1"
   shift
   [[ -f "$kit/bench.tar.gz" ]] || { echo "gpu-kit.sh: no $kit/bench.tar.gz; run 'tools/gpu-kit.sh pack' first" >&2; exit 2; }
   work="${TMPDIR:-/tmp}/fedactors-gpu-kit-run"
@@ -74,7 +81,11 @@ run)
     cp "$work/native/libLibTorchSharp.so" "$work/bench/libLibTorchSharp.so"
     probe || { echo "gpu-kit.sh: the probe failed again with the rebuilt libLibTorchSharp.so" >&2; exit 3; }
   fi
-  if [[ $# -eq 0 ]]; then
+  if [[ "$command" == fedactors ]]; then
+    # The CLI's GC settings travel in its runtimeconfig. tools/fedactors' glibc malloc tunables are for CPU
+    # training and are not set here. The run folder goes under the current directory unless --out says otherwise.
+    "$work/bench/fedactors" "$@"
+  elif [[ $# -eq 0 ]]; then
     "$bench" --figure simclr --device "$device" --trainers 1,2,4 --batch 64 --steps 10 --precision fp32,bf16
     python3 "$root/tools/FedActors.Bench/pytorch_simclr.py" --device "$device" --batch 64 --steps 10 --precision fp32,bf16
   else
@@ -82,7 +93,7 @@ run)
   fi
   ;;
 *)
-  echo "usage: tools/gpu-kit.sh pack | run [FedActors.Bench arguments]" >&2
+  echo "usage: tools/gpu-kit.sh pack | run [FedActors.Bench arguments] | fedactors ARGS" >&2
   exit 2
   ;;
 esac
