@@ -73,8 +73,8 @@ public static class MemoryFormats
     }
 
     /// <summary>
-    /// The same [N, C, H, W] values stored channels-last (strides [HWC, 1, WC, C]); <paramref name="tensor"/> itself
-    /// when it already is. Like <c>tensor.contiguous(memory_format=torch.channels_last)</c>.
+    /// The same [N, C, H, W] values stored channels-last (strides [HWC, 1, WC, C]): a copy, or an alias of
+    /// <paramref name="tensor"/> when it already is. Like <c>tensor.contiguous(memory_format=torch.channels_last)</c>.
     /// </summary>
     public static Tensor ToChannelsLast(Tensor tensor)
     {
