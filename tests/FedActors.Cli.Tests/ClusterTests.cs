@@ -56,7 +56,12 @@ public sealed class ClusterTests
     public async Task Cluster_run_must_finish_per_round_policy_when_a_client_process_is_SIGKILLed()
     {
         using var run = new Processes("fedactors-cluster-kill-");
-        var config = run.Write("experiment.conf", Experiment);
+        // The victim gets 10x the images, so that its fit lasts seconds rather than a fraction of one: the SIGKILL
+        // below follows its "fit" log line through a pipe, and on a loaded machine it once came after a 0.2 s fit
+        // had already answered (the run then had nothing to fail).
+        const string victim = """{ id = "c", task = "textures", images = 200 }""";
+        Assert.Contains(victim, Experiment, StringComparison.Ordinal);
+        var config = run.Write("experiment.conf", Experiment.Replace(victim, victim.Replace("200", "2000", StringComparison.Ordinal), StringComparison.Ordinal));
         var victimFitting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         run.OnLine = (node, line) =>
         {
