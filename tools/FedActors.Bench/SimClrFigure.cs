@@ -29,7 +29,8 @@ internal static class SimClrFigure
     {
         var device = DeviceSelector.Resolve(options.Get("device", "auto"));
         var model = options.Get("model", "resnet50");
-        var augment = options.Get("augment", "simclr") switch
+        var augmentName = options.Get("augment", "simclr");
+        var augment = augmentName switch
         {
             "simclr" => AugmentSettings.SimClr,
             "none" => AugmentSettings.None,
@@ -52,7 +53,7 @@ internal static class SimClrFigure
             ? new BackboneSpec { Architecture = ResNetArchitecture.ResNet18, Stem = size >= 96 ? StemKind.ImageNet : StemKind.Small }
             : new BackboneSpec { Architecture = ResNetArchitecture.ResNet50, Stem = StemKind.ImageNet };
         var data = SyntheticTasks.Generate(new SyntheticSpec { ImageSize = size }, SyntheticTasks.Shapes, Math.Max(2 * batch, 64), seed: 1);
-        Console.WriteLine($"simclr: {model} {size} px, batch {batch} (two views each), device {device}, augmentation {options.Get("augment", "simclr")}, {steps} timed steps per trainer");
+        Console.WriteLine($"simclr: {model} {size} px, batch {batch} (two views each), device {device}, augmentation {augmentName}, {steps} timed steps per trainer");
         foreach (var benchmark in benchmarks)
         foreach (var format in formats)
         foreach (var precision in precisions)

@@ -46,12 +46,11 @@ internal sealed class BatchNorm : NormBase
             using var noGrad = no_grad();
             num_batches_tracked!.add_(RootedScalars.LongOne, RootedScalars.LongOne);
         }
-        var type = weight!.dtype;
-        if (input.dtype == type) return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum ?? 0.1, eps);
         // A mixed-precision fit keeps BatchNorm's parameters and statistics in float32 (Training.MixedPrecision), as
-        // autocast does. libtorch normalises bfloat16/float16 input against them directly (CPU and CUDA), accumulating
-        // in float32 and returning the input's type, so no float32 copy of the activations is made (casting in and
-        // out around each of ResNet50's 53 BatchNorms cost a bf16 step on an H200 all it gained, BENCHMARKS.md).
+        // autocast does, and feeds it bfloat16/float16 activations. libtorch normalises such input against them
+        // directly (CPU and CUDA), accumulating in float32 and returning the input's type, so no float32 copy of the
+        // activations is made (casting in and out around each of ResNet50's 53 BatchNorms cost a bf16 step on an
+        // H200 all it gained, BENCHMARKS.md).
         return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum ?? 0.1, eps);
     }
 }
