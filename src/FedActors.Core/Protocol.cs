@@ -35,4 +35,21 @@ public static class MetricNames
     public const string Acc1 = "acc1";
     public const string Acc5 = "acc5";
     public const string Examples = "examples";
+
+    /// <summary>
+    /// Top-1 accuracy of a k-NN classifier on the backbone's features (the SimCLR phase's monitor). A client that
+    /// probes several tasks reports <c>knn/&lt;task&gt;</c> for each; see <see cref="ForTask"/>.
+    /// </summary>
+    public const string Knn = "knn";
+
+    /// <summary>A metric measured on another task than the reporting client's own: <c>metric/task</c>.</summary>
+    public static string ForTask(string metric, string task) => metric + "/" + task;
+
+    /// <summary>Splits <c>metric/task</c> into its parts; a plain name has no task.</summary>
+    public static (string Metric, string? Task) Split(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? (name, null) : (name[..slash], name[(slash + 1)..]);
+    }
 }

@@ -185,7 +185,7 @@ public sealed class CoordinatorActor : ReceiveActor
         current.Rejected = [];
         current.Actor = Context.ActorOf(
             RoundActor.Props(
-                current.RoundId, current.Fit, participants, Self, _settings.RoundTimeout, Phase.EvaluateEachRound,
+                current.RoundId, current.Fit, participants, Self, _settings.RoundTimeout, Phase.Evaluates(_round),
                 current.Attempts, evaluators: connected, streamFits: current.Streamed is not null),
             $"round-{current.RoundId}");
         Context.Watch(current.Actor);
@@ -237,7 +237,7 @@ public sealed class CoordinatorActor : ReceiveActor
             ? streamed.Finish(failures)
             : _strategy.AggregateFit(_round, Phase.Phase, _global, fits, failures);
         current.Streamed = null;
-        if (Phase.EvaluateEachRound)
+        if (Phase.Evaluates(_round))
         {
             current.Actor.Tell(new Round.Evaluate(
                 current.RoundId, new EvaluateIns(_round, Phase.Phase, current.NewGlobal, current.Fit.Config)));

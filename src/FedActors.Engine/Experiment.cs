@@ -72,8 +72,9 @@ public static class Experiment
         settings.Validate();
         foreach (var phase in plan.Phases)
         {
-            if (phase is null || string.IsNullOrEmpty(phase.Phase) || phase.FitConfig is null || phase.Rounds < 0)
-                throw new ArgumentException($"arm '{plan.Arm}': a phase needs a name, a fit config and 0 or more rounds", nameof(plan));
+            if (phase is null || string.IsNullOrEmpty(phase.Phase) || phase.FitConfig is null || phase.Rounds < 0 || phase.EvaluateEvery < 0)
+                throw new ArgumentException(
+                    $"arm '{plan.Arm}': a phase needs a name, a fit config, 0 or more rounds and an evaluation interval of 0 or more", nameof(plan));
         }
         if (plan.StartPhase < 0 || plan.StartPhase > plan.Phases.Count
             || plan.StartAfterRound < 0 || (plan.StartPhase < plan.Phases.Count && plan.StartAfterRound > plan.Phases[plan.StartPhase].Rounds))

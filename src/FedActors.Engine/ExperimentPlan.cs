@@ -9,8 +9,21 @@ namespace FedActors.Engine;
 /// Per-round settings for the clients (epochs, learning rate...). The engine adds <c>round</c> and
 /// <c>total-rounds</c>.
 /// </param>
-/// <param name="EvaluateEachRound">Whether each round ends with every client evaluating the new global weights.</param>
-public sealed record PhasePlan(string Phase, int Rounds, IReadOnlyDictionary<string, string> FitConfig, bool EvaluateEachRound);
+/// <param name="EvaluateEvery">
+/// Which rounds end with every client evaluating the new global weights: every <c>n</c>-th round and the phase's last
+/// one; 1 = every round, 0 = none.
+/// </param>
+public sealed record PhasePlan(string Phase, int Rounds, IReadOnlyDictionary<string, string> FitConfig, int EvaluateEvery)
+{
+    /// <summary>A phase that evaluates every round (<paramref name="evaluateEachRound"/>) or never.</summary>
+    public PhasePlan(string phase, int rounds, IReadOnlyDictionary<string, string> fitConfig, bool evaluateEachRound)
+        : this(phase, rounds, fitConfig, evaluateEachRound ? 1 : 0)
+    {
+    }
+
+    /// <summary>Whether round <paramref name="round"/> (1-based) ends with an evaluation.</summary>
+    public bool Evaluates(int round) => EvaluateEvery > 0 && (round % EvaluateEvery == 0 || round == Rounds);
+}
 
 /// <summary>What one experiment arm runs: its phases in order, starting from <paramref name="Initial"/>.</summary>
 public sealed record ExperimentPlan(string Arm, IReadOnlyList<PhasePlan> Phases, ModelWeights Initial)

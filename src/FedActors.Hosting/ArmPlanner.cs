@@ -20,9 +20,9 @@ public static class ArmPlanner
     public static IReadOnlyList<ArmStage> Plan(string arm, IReadOnlyList<ClientData> clients, RoundBudget rounds)
     {
         var tasks = clients.Select(c => c.Task).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var simclr = new PhasePlan(Phases.SimClr, rounds.SimClr, new Dictionary<string, string>(), EvaluateEachRound: false);
-        var heads = new PhasePlan(Phases.Heads, rounds.Heads, new Dictionary<string, string>(), EvaluateEachRound: true);
-        var supervised = new PhasePlan(Phases.Supervised, rounds.Supervised, new Dictionary<string, string>(), EvaluateEachRound: true);
+        var simclr = SimClr(rounds);
+        var heads = new PhasePlan(Phases.Heads, rounds.Heads, new Dictionary<string, string>(), EvaluateEvery: 1);
+        var supervised = new PhasePlan(Phases.Supervised, rounds.Supervised, new Dictionary<string, string>(), EvaluateEvery: 1);
         return arm switch
         {
             Arms.FederatedSsl or Arms.Federated => [new ArmStage(arm, clients, FederatedPhases(arm, rounds), FromSslStage: false)],
@@ -49,11 +49,15 @@ public static class ArmPlanner
         {
             Arms.FederatedSsl =>
             [
-                new PhasePlan(Phases.SimClr, rounds.SimClr, new Dictionary<string, string>(), EvaluateEachRound: false),
-                new PhasePlan(Phases.Heads, rounds.Heads, new Dictionary<string, string>(), EvaluateEachRound: true),
+                SimClr(rounds),
+                new PhasePlan(Phases.Heads, rounds.Heads, new Dictionary<string, string>(), EvaluateEvery: 1),
             ],
-            Arms.Federated => [new PhasePlan(Phases.Supervised, rounds.Supervised, new Dictionary<string, string>(), EvaluateEachRound: true)],
+            Arms.Federated => [new PhasePlan(Phases.Supervised, rounds.Supervised, new Dictionary<string, string>(), EvaluateEvery: 1)],
             _ => throw new ArgumentException($"arm '{arm}' is not federated"),
         };
     }
+
+    /// <summary>The SimCLR phase: its evaluations are the k-NN monitor, every <see cref="RoundBudget.KnnEvery"/> rounds.</summary>
+    private static PhasePlan SimClr(RoundBudget rounds) =>
+        new(Phases.SimClr, rounds.SimClr, new Dictionary<string, string>(), EvaluateEvery: rounds.KnnEvery);
 }

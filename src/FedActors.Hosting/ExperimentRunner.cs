@@ -166,7 +166,8 @@ public sealed class ExperimentRunner
                     {
                         counts += report.Counts;
                         run.Metrics!.Append(MetricsLog.Rows(report, taskOf));
-                        if (report.Evaluations.Count > 0)
+                        // The SimCLR phase's evaluations are the k-NN monitor, not the task's result.
+                        if (report.Evaluations.Count > 0 && report.Phase != Phases.SimClr)
                         {
                             lastEvaluation = report.Evaluations.OrderBy(e => e.ClientId, StringComparer.Ordinal).Select(e => new ClientResult(
                                 arm,

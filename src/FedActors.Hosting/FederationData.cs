@@ -176,7 +176,12 @@ public static class FederationData
             .Select(c => Relabel(c.Unlabeled))
             .ToList();
         var pooled = ImageDataset.Concat("central-unlabeled", parts);
-        return new ClientData("central", "all", pooled, pooled, pooled);
+        // Its own labels are placeholders: the k-NN monitor measures the backbone on every task's pooled data instead.
+        var probes = clients.Select(c => c.Task).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(task => PoolTask(task, clients))
+            .Select(pool => new ProbeSet(pool.Task, pool.Labeled, pool.Evaluation))
+            .ToList();
+        return new ClientData("central", "all", pooled, pooled, pooled) { Probes = probes };
     }
 
     private static ImageDataset Relabel(ImageDataset d) =>

@@ -50,8 +50,12 @@ public sealed class MetricsLog : IDisposable
         }
         foreach (var eval in report.Evaluations.OrderBy(e => e.ClientId, StringComparer.Ordinal))
         {
-            foreach (var (metric, value) in eval.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
-                rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, eval.ClientId, Task(eval.ClientId), metric, value));
+            foreach (var (name, value) in eval.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
+            {
+                // A metric measured on another task (a pooled client's k-NN monitor) goes to that task's row.
+                var (metric, task) = MetricNames.Split(name);
+                rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, eval.ClientId, task ?? Task(eval.ClientId), metric, value));
+            }
         }
         foreach (var failure in report.Failures.OrderBy(f => f.ClientId, StringComparer.Ordinal))
             rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, failure.ClientId, Task(failure.ClientId), "failed", 1));

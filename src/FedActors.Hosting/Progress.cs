@@ -11,7 +11,9 @@ public static class Progress
     {
         var inv = CultureInfo.InvariantCulture;
         var loss = report.FitMetrics.TryGetValue(MetricNames.Loss, out var l) ? l.ToString("F4", inv) : "-";
-        var acc = report.EvaluateMetrics.TryGetValue(MetricNames.Acc1, out var a) ? (100 * a).ToString("F1", inv) + "%" : "-";
+        var acc = report.EvaluateMetrics.TryGetValue(MetricNames.Acc1, out var a) ? (100 * a).ToString("F1", inv) + "%"
+            : report.EvaluateMetrics.TryGetValue(MetricNames.Knn, out var k) ? "knn " + (100 * k).ToString("F1", inv) + "%"
+            : "-";
         var failures = report.Failures.Count > 0 ? $"  failed {report.Failures.Count}" : "";
         var clients = string.Join(",", report.Fits.Select(f => f.ClientId).Order(StringComparer.Ordinal));
         return string.Format(

@@ -34,7 +34,11 @@ public sealed record DataSettings(
     DecodeSettings Decode);
 
 /// <summary>Rounds of each phase (<c>fedactors.{simclr,heads,supervised}.rounds</c>).</summary>
-public sealed record RoundBudget(int SimClr, int Heads, int Supervised);
+public sealed record RoundBudget(int SimClr, int Heads, int Supervised)
+{
+    /// <summary>SimCLR rounds between two k-NN measurements (<c>fedactors.simclr.knn.every</c>); 0 = none.</summary>
+    public int KnnEvery { get; init; }
+}
 
 /// <summary>Everything a run needs, read once from the merged configuration.</summary>
 public sealed record RunSettings(
@@ -92,7 +96,7 @@ public sealed record RunSettings(
             Rounds: new RoundBudget(
                 r.Int($"{Root}.simclr.rounds", 0, 100_000),
                 r.Int($"{Root}.heads.rounds", 0, 100_000),
-                r.Int($"{Root}.supervised.rounds", 0, 100_000)),
+                r.Int($"{Root}.supervised.rounds", 0, 100_000)) { KnnEvery = r.Int($"{Root}.simclr.knn.every", 0, 100_000) },
             Engine: r.Build($"{Root}.engine", () => EngineSettings.Create(r.Config.GetConfig($"{Root}.engine"))),
             Faults: r.Build($"{Root}.faults", () => FaultSettings.Create(r.Config.GetConfig($"{Root}.faults"), Directory.GetCurrentDirectory())));
         settings = settings with
@@ -224,8 +228,15 @@ public sealed record RunSettings(
             Heads = ReadPhase(r, "heads"),
             Supervised = ReadPhase(r, "supervised"),
             Temperature = r.Double($"{Root}.simclr.temperature", 1e-6, 1e6),
+            Knn = new KnnSettings
+            {
+                Every = r.Int($"{Root}.simclr.knn.every", 0, 100_000),
+                K = r.Int($"{Root}.simclr.knn.k", 1, 100_000),
+                Temperature = r.Double($"{Root}.simclr.knn.temperature", 1e-6, 1e6),
+            },
             SimClrAugment = ReadAugment(r, "simclr"),
             SupervisedAugment = ReadAugment(r, "supervised"),
+            HeadBackboneRateScale = r.Double($"{Root}.heads.backbone-lr-scale", 0, 1e6),
             HeadTrainable = r.Build($"{Root}.heads.trainable", () => LearningSettings.ParseHeadTrainable(r.String($"{Root}.heads.trainable"))),
             EvalBatchSize = r.Int($"{Root}.evaluation.batch-size", 1, 1 << 20),
             Precision = r.Build($"{Root}.precision", () => LearningSettings.ParsePrecision(r.String($"{Root}.precision"))),

@@ -87,6 +87,7 @@ public sealed class TorchClient : IFederatedClient, IDisposable
     public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(instructions);
+        if (instructions.Phase == Phases.SimClr) return EvaluateKnn(instructions, cancellation);
         using var lease = Rent();
         var net = lease.Network;
         var data = _data.Evaluation;
@@ -124,6 +125,28 @@ public sealed class TorchClient : IFederatedClient, IDisposable
     }
 
     /// <summary>
+    /// The SimCLR phase has no head to score: its evaluation is the k-NN monitor of the backbone's features
+    /// (<see cref="KnnProbe"/>) on each of the client's <see cref="ClientData.Probes"/>, reported as <c>knn</c> for
+    /// the client's own task and <c>knn/&lt;task&gt;</c> for another.
+    /// </summary>
+    private EvaluateRes EvaluateKnn(EvaluateIns instructions, CancellationToken cancellation)
+    {
+        using var lease = Rent();
+        var net = lease.Network;
+        StateDict.Import(net.Backbone, instructions.Global, WeightNames.Backbone);
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        long examples = 0;
+        foreach (var probe in _data.Probes)
+        {
+            var accuracy = KnnProbe.Accuracy(
+                net.Backbone, probe.Bank, probe.Queries, _settings.Knn, _settings.Normalization, lease.Device, _settings.EvalBatchSize, cancellation);
+            metrics[probe.Task == Task ? MetricNames.Knn : MetricNames.ForTask(MetricNames.Knn, probe.Task)] = accuracy;
+            examples += probe.Queries.Count;
+        }
+        return new EvaluateRes(Id, instructions.Round, examples, metrics);
+    }
+
+    /// <summary>
     /// Frees the idle networks of this client's own pool; the next call builds one again. Every call loads its
     /// weights from the instructions, so nothing is lost. A shared pool is left alone: its owner trims it.
     /// </summary>
@@ -150,8 +173,7 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         net.Backbone.train();
         net.Projector.train();
 
-        var parameters = net.Backbone.parameters().Concat(net.Projector.parameters());
-        var loss = Train(instructions.Round, Phases.SimClr, data.Count, phase, config, [net.Backbone, net.Projector], parameters, dropLast: true, cancellation,
+        var loss = Train(instructions.Round, Phases.SimClr, data.Count, phase, config, [net.Backbone, net.Projector], [1, 1], dropLast: true, cancellation,
             (indices, generator) =>
                 (SimClrStep.Loss(net.Backbone, net.Projector, Batches.Images(data, indices, lease.Device), _settings, generator), 0));
 
@@ -181,8 +203,9 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         SetTrainable(net.Head, true);
         net.Head.train();
 
-        var parameters = net.Backbone.parameters().Where(p => p.requires_grad).Concat(net.Head.parameters());
-        var result = Train(instructions.Round, instructions.Phase, data.Count, phase, config, [net.Backbone, net.Head], parameters, dropLast: false, cancellation,
+        // The heads phase may retrain the backbone more gently than the head (heads.backbone-lr-scale).
+        double[] rateScales = [instructions.Phase == Phases.Heads ? _settings.HeadBackboneRateScale : 1, 1];
+        var result = Train(instructions.Round, instructions.Phase, data.Count, phase, config, [net.Backbone, net.Head], rateScales, dropLast: false, cancellation,
             (indices, generator) =>
             {
                 var images = ImageAugmentation.AugmentAndNormalize(Batches.Images(data, indices, lease.Device), _settings.SupervisedAugment, _settings.Normalization, generator);
@@ -221,7 +244,7 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         PhaseSettings phase,
         FitConfig config,
         IReadOnlyList<nn.Module> modules,
-        IEnumerable<Parameter> parameters,
+        IReadOnlyList<double> moduleRateScales,
         bool dropLast,
         CancellationToken cancellation,
         Func<int[], Generator, (Tensor Loss, long Correct)> step)
@@ -231,7 +254,11 @@ public sealed class TorchClient : IFederatedClient, IDisposable
         var epochs = Enumerable.Range(0, config.Epochs).Select(_ => Batches.Shuffled(count, phase.BatchSize, shuffle, dropLast)).ToList();
         var stepsPerRound = epochs.Sum(e => e.Count);
         using var mixed = _settings.Precision == TrainingPrecision.Float32 ? null : new MixedPrecision(modules, _settings.Precision);
-        using var optimizer = Optimizers.Create(mixed?.Masters ?? parameters, phase, config.LearningRate);
+        // The trainable parameters of the modules, in order, each with its module's learning-rate scale.
+        var trained = modules.SelectMany((m, i) => m.parameters().Where(p => p.requires_grad).Select(p => (Parameter: p, Module: i))).ToList();
+        using var optimizer = mixed is null
+            ? Optimizers.Create(trained.Select(t => t.Parameter), phase, config.LearningRate, [.. trained.Select(t => moduleRateScales[t.Module])])
+            : Optimizers.Create(mixed.Masters, phase, config.LearningRate, [.. mixed.MasterModules.Select(m => moduleRateScales[m])]);
         double lossSum = 0;
         long seen = 0, correct = 0, localStep = 0;
         foreach (var batch in epochs.SelectMany(e => e))

@@ -74,6 +74,9 @@ public sealed record LearningSettings
     /// <summary>NT-Xent temperature τ.</summary>
     public double Temperature { get; init; } = 0.3;
 
+    /// <summary>The k-NN monitor of the SimCLR phase.</summary>
+    public KnnSettings Knn { get; init; } = new();
+
     /// <summary>Augmentation of the two SimCLR views.</summary>
     public AugmentSettings SimClrAugment { get; init; } = AugmentSettings.SimClr;
 
@@ -84,6 +87,12 @@ public sealed record LearningSettings
     public Normalization Normalization { get; init; } = Normalization.ImageNet;
 
     public HeadTrainable HeadTrainable { get; init; } = HeadTrainable.LastStage;
+
+    /// <summary>
+    /// In the heads phase, the backbone's learning rate as a fraction of the head's (PyTorch's parameter groups):
+    /// 1 = the same rate, 0.1 = a gentle fine-tune of a pre-trained backbone.
+    /// </summary>
+    public double HeadBackboneRateScale { get; init; } = 1;
 
     public int EvalBatchSize { get; init; } = 256;
 
@@ -110,6 +119,8 @@ public sealed record LearningSettings
         ArgumentNullException.ThrowIfNull(SimClrAugment);
         ArgumentNullException.ThrowIfNull(SupervisedAugment);
         ArgumentNullException.ThrowIfNull(Normalization);
+        ArgumentNullException.ThrowIfNull(Knn);
+        Knn.Validate();
         SimClr.Validate(Core.Phases.SimClr);
         Heads.Validate(Core.Phases.Heads);
         Supervised.Validate(Core.Phases.Supervised);
@@ -120,6 +131,8 @@ public sealed record LearningSettings
         if (!Enum.IsDefined(HeadTrainable)) throw new ArgumentException($"unknown head-trainable mode {HeadTrainable}");
         if (!Enum.IsDefined(Precision)) throw new ArgumentException($"unknown precision {Precision}");
         if (!Enum.IsDefined(MemoryFormat)) throw new ArgumentException($"unknown memory format {MemoryFormat}");
+        if (!(HeadBackboneRateScale >= 0) || double.IsInfinity(HeadBackboneRateScale))
+            throw new ArgumentException($"heads backbone learning-rate scale must be finite and 0 or more, got {HeadBackboneRateScale}");
         if (EvalBatchSize < 1) throw new ArgumentException($"eval batch size must be positive, got {EvalBatchSize}");
     }
 

@@ -96,6 +96,7 @@ public sealed class MixedPrecision : IDisposable
         }
         var find = Lookup();
         Masters = [.. _masters.Select(m => m.Master)];
+        MasterModules = [.. _masters.Select(m => m.Module)];
         Working = [.. _masters.Select(m => find(m.Module, m.Name))];
         foreach (var parameter in Working) parameter.requires_grad = true;
     }
@@ -107,6 +108,9 @@ public sealed class MixedPrecision : IDisposable
 
     /// <summary>The float32 copies the optimiser updates, one per trained parameter.</summary>
     public IReadOnlyList<Parameter> Masters { get; }
+
+    /// <summary>For each of <see cref="Masters"/>, the index of the module (as passed in) whose parameter it is.</summary>
+    public IReadOnlyList<int> MasterModules { get; }
 
     /// <summary>Steps skipped because their float16 gradients overflowed.</summary>
     public int SkippedSteps { get; private set; }

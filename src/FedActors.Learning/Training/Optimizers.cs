@@ -7,17 +7,30 @@ namespace FedActors.Learning.Training;
 /// <summary>Builds a phase's optimiser.</summary>
 public static class Optimizers
 {
-    public static LocalOptimizer Create(IEnumerable<Parameter> parameters, PhaseSettings phase, double learningRate)
+    /// <param name="parameters">What the optimiser updates.</param>
+    /// <param name="phase">Which optimiser, with its momentum and weight decay.</param>
+    /// <param name="learningRate">The base rate of the first step (a schedule sets it before each step).</param>
+    /// <param name="rateScales">
+    /// A factor per parameter on the base rate (PyTorch's parameter groups with their own <c>lr</c>); null = 1 for every
+    /// one. Weight decay follows the scaled rate, as it does in a PyTorch group.
+    /// </param>
+    public static LocalOptimizer Create(
+        IEnumerable<Parameter> parameters, PhaseSettings phase, double learningRate, IReadOnlyList<double>? rateScales = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(phase);
         var list = parameters.ToList();
         if (list.Count == 0) throw new ArgumentException("nothing to optimise: no trainable parameters");
+        var scales = rateScales?.ToArray() ?? [.. Enumerable.Repeat(1.0, list.Count)];
+        if (scales.Length != list.Count)
+            throw new ArgumentException($"{scales.Length} learning-rate scales for {list.Count} parameters", nameof(rateScales));
+        if (scales.Any(s => !(s >= 0) || double.IsInfinity(s)))
+            throw new ArgumentException("learning-rate scales must be finite and non-negative", nameof(rateScales));
         return phase.Optimizer switch
         {
-            OptimizerKind.Sgd => new SgdOptimizer(list, learningRate, phase.Momentum, phase.WeightDecay),
-            OptimizerKind.Adam => new AdamOptimizer(list, learningRate, phase.WeightDecay, decoupledWeightDecay: false),
-            OptimizerKind.AdamW => new AdamOptimizer(list, learningRate, phase.WeightDecay, decoupledWeightDecay: true),
+            OptimizerKind.Sgd => new SgdOptimizer(list, scales, learningRate, phase.Momentum, phase.WeightDecay),
+            OptimizerKind.Adam => new AdamOptimizer(list, scales, learningRate, phase.WeightDecay, decoupledWeightDecay: false),
+            OptimizerKind.AdamW => new AdamOptimizer(list, scales, learningRate, phase.WeightDecay, decoupledWeightDecay: true),
             _ => throw new ArgumentOutOfRangeException(nameof(phase), phase.Optimizer, "unknown optimizer"),
         };
     }
@@ -56,13 +69,18 @@ public static class Optimizers
 public abstract class LocalOptimizer : IDisposable
 {
     private readonly List<Parameter> _parameters;
+    private readonly double[] _rateScales;
     private bool _disposed;
 
-    private protected LocalOptimizer(IReadOnlyList<Parameter> parameters, double learningRate)
+    private protected LocalOptimizer(IReadOnlyList<Parameter> parameters, IReadOnlyList<double> rateScales, double learningRate)
     {
         _parameters = [.. parameters];
+        _rateScales = [.. rateScales];
         LearningRate = learningRate;
     }
+
+    /// <summary>The learning rate of parameter <paramref name="index"/> in the next step: the base rate times its scale.</summary>
+    protected double RateOf(int index) => LearningRate * _rateScales[index];
 
     /// <summary>Learning rate of the next <see cref="Step"/>; a schedule sets it before each step.</summary>
     public double LearningRate { get; set; }
@@ -113,8 +131,8 @@ internal sealed class SgdOptimizer : LocalOptimizer
     private readonly double _weightDecay;
     private readonly Tensor?[] _buffers;
 
-    public SgdOptimizer(IReadOnlyList<Parameter> parameters, double learningRate, double momentum, double weightDecay)
-        : base(parameters, learningRate)
+    public SgdOptimizer(IReadOnlyList<Parameter> parameters, IReadOnlyList<double> rateScales, double learningRate, double momentum, double weightDecay)
+        : base(parameters, rateScales, learningRate)
     {
         _momentum = momentum;
         _weightDecay = weightDecay;
@@ -123,12 +141,12 @@ internal sealed class SgdOptimizer : LocalOptimizer
 
     private protected override void StepCore()
     {
-        using var minusLr = (-LearningRate).ToScalar();
         for (var i = 0; i < Parameters.Count; i++)
         {
             var p = Parameters[i];
             var grad = p.grad;
             if (grad is null) continue;
+            using var minusLr = (-RateOf(i)).ToScalar();
             var direction = _weightDecay != 0 ? grad.add(p, RootedScalars.Of(_weightDecay)) : grad;
             if (_momentum != 0)
             {
@@ -159,8 +177,8 @@ internal sealed class AdamOptimizer : LocalOptimizer
     private readonly Tensor?[] _secondMoments;
     private long _step;
 
-    public AdamOptimizer(IReadOnlyList<Parameter> parameters, double learningRate, double weightDecay, bool decoupledWeightDecay)
-        : base(parameters, learningRate)
+    public AdamOptimizer(IReadOnlyList<Parameter> parameters, IReadOnlyList<double> rateScales, double learningRate, double weightDecay, bool decoupledWeightDecay)
+        : base(parameters, rateScales, learningRate)
     {
         _weightDecay = weightDecay;
         _decoupled = decoupledWeightDecay;
@@ -173,14 +191,15 @@ internal sealed class AdamOptimizer : LocalOptimizer
         _step++;
         var biasCorrection1 = 1 - Math.Pow(Beta1, _step);
         var biasCorrection2 = 1 - Math.Pow(Beta2, _step);
-        using var decay = (1 - LearningRate * _weightDecay).ToScalar();
-        using var minusStepSize = (-LearningRate / biasCorrection1).ToScalar();
         using var secondScale = Math.Sqrt(biasCorrection2).ToScalar();
         for (var i = 0; i < Parameters.Count; i++)
         {
             var p = Parameters[i];
             var grad = p.grad;
             if (grad is null) continue;
+            var rate = RateOf(i);
+            using var decay = (1 - rate * _weightDecay).ToScalar();
+            using var minusStepSize = (-rate / biasCorrection1).ToScalar();
             if (_weightDecay != 0)
             {
                 if (_decoupled) p.mul_(decay);
