@@ -23,8 +23,6 @@ namespace FedActors.Hosting;
 /// </summary>
 public sealed class ExperimentRunner
 {
-    private const string GlobalFile = "global.weights";
-    private const string SslFile = "ssl.weights";
     private readonly RunSettings _settings;
     private readonly IRunOutput _output;
     private readonly string _runDir;
@@ -35,6 +33,12 @@ public sealed class ExperimentRunner
         _output = output;
         _runDir = runDir;
     }
+
+    /// <summary>
+    /// Called after each write the run folder's resume state depends on, with the step just done; for tests that
+    /// stop a run at each write point in turn (throw from it to stop the run there, as a kill would).
+    /// </summary>
+    public Action<CheckpointStep>? AfterWrite { get; init; }
 
     /// <summary>Runs from the start (<paramref name="resume"/> null) or from a checkpoint of this run folder.</summary>
     public Task<RunSummary> RunAsync(string? resolvedConfig, Config akkaConfig, Checkpoint? resume = null, CancellationToken ct = default) =>
@@ -58,6 +62,9 @@ public sealed class ExperimentRunner
             await File.WriteAllTextAsync(Path.Combine(_runDir, "config.conf"), resolvedConfig, ct).ConfigureAwait(false);
         if (resume is not null && resume.Seed != _settings.Seed)
             throw new InvalidDataException($"{Checkpoint.PathIn(_runDir)}: checkpoint of seed {resume.Seed}, config says {_settings.Seed}");
+        if (resume is not null && (resume.ArmIndex > _settings.Arms.Count || resume.FinishedArms.Count != resume.ArmIndex))
+            throw new InvalidDataException(
+                $"{Checkpoint.PathIn(_runDir)}: at arm {resume.ArmIndex + 1} with {resume.FinishedArms.Count} finished, but the config has {_settings.Arms.Count} arms");
 
         var threads = _settings.TorchThreads > 0
             ? _settings.TorchThreads
@@ -91,14 +98,18 @@ public sealed class ExperimentRunner
             {
                 var from = resume is not null && a == resume.ArmIndex ? resume : null;
                 results.Add(await RunArmAsync(fleet.System, a, context, results, from, ct).ConfigureAwait(false));
-                new Checkpoint
+                var armDone = new Checkpoint
                 {
                     Seed = _settings.Seed,
                     ArmIndex = a + 1,
                     MetricsBytes = metrics.Length,
                     WallSecondsBefore = context.WallSeconds,
                     FinishedArms = results.Select(SavedArm.From).ToList(),
-                }.Write(_runDir);
+                };
+                armDone.Write(_runDir);
+                AfterWrite?.Invoke(CheckpointStep.ArmStateWritten);
+                armDone.RemoveUnreferenced(_runDir);
+                AfterWrite?.Invoke(CheckpointStep.OldWeightsRemoved);
             }
         }
         finally
@@ -127,10 +138,13 @@ public sealed class ExperimentRunner
         var arm = _settings.Arms[armIndex];
         var watch = Stopwatch.StartNew();
         var secondsBefore = resume?.ArmSecondsBefore ?? 0;
-        var ssl = resume?.SslFile is { } sslFile ? WeightsFile.Read(Checkpoint.WeightsPath(_runDir, sslFile)) : null;
+        var sslFile = resume?.SslFile;
+        var ssl = sslFile is null ? null : WeightsFile.Read(Checkpoint.WeightsPath(_runDir, sslFile));
         var results = resume?.ArmResults.Select(r => r.ToResult()).ToList() ?? [];
         var counts = resume?.ArmCounts.ToCounts() ?? RoundCounts.Zero;
         var stages = run.Fleet.Plan(arm);
+        if (resume is not null && resume.StageIndex >= stages.Count)
+            throw new InvalidDataException($"{Checkpoint.PathIn(_runDir)}: stage {resume.StageIndex + 1} of arm '{arm}', which has {stages.Count}");
         for (var s = resume?.StageIndex ?? 0; s < stages.Count; s++)
         {
             var stage = stages[s];
@@ -166,6 +180,7 @@ public sealed class ExperimentRunner
                     {
                         counts += report.Counts;
                         run.Metrics!.Append(MetricsLog.Rows(report, taskOf));
+                        AfterWrite?.Invoke(CheckpointStep.MetricsAppended);
                         // The SimCLR phase's evaluations are the k-NN monitor, not the task's result.
                         if (report.Evaluations.Count > 0 && report.Phase != Phases.SimClr)
                         {
@@ -177,16 +192,21 @@ public sealed class ExperimentRunner
                                 e.Metrics.GetValueOrDefault(MetricNames.Acc5),
                                 e.NumExamples)).ToList();
                         }
-                        WeightsFile.Write(Checkpoint.WeightsPath(_runDir, GlobalFile), report.Global);
-                        new Checkpoint
+                        // One unit: the round's weights under a name of their own, then the state that names them,
+                        // then the files no state names any more. A kill anywhere leaves a complete earlier or new state.
+                        var phaseIndex = stage.Phases.Select(p => p.Phase).ToList().IndexOf(report.Phase);
+                        var globalFile = Checkpoint.RoundWeightsName(armIndex, stageIndex, phaseIndex, report.Round);
+                        WeightsFile.Write(Checkpoint.WeightsPath(_runDir, globalFile), report.Global);
+                        AfterWrite?.Invoke(CheckpointStep.RoundWeightsWritten);
+                        var state = new Checkpoint
                         {
                             Seed = _settings.Seed,
                             ArmIndex = armIndex,
                             StageIndex = stageIndex,
-                            PhaseIndex = stage.Phases.Select(p => p.Phase).ToList().IndexOf(report.Phase),
+                            PhaseIndex = phaseIndex,
                             RoundsDone = report.Round,
-                            GlobalFile = GlobalFile,
-                            SslFile = ssl is null ? null : SslFile,
+                            GlobalFile = globalFile,
+                            SslFile = sslFile,
                             MetricsBytes = run.Metrics.Length,
                             WallSecondsBefore = run.WallSeconds,
                             ArmSecondsBefore = secondsBefore + watch.Elapsed.TotalSeconds,
@@ -194,17 +214,25 @@ public sealed class ExperimentRunner
                             ArmResults = results.Select(SavedClientResult.From).ToList(),
                             StageLastEvaluation = lastEvaluation.Select(SavedClientResult.From).ToList(),
                             ArmCounts = SavedCounts.From(counts),
-                        }.Write(_runDir);
+                        };
+                        state.Write(_runDir);
+                        AfterWrite?.Invoke(CheckpointStep.RoundStateWritten);
+                        state.RemoveUnreferenced(_runDir);
+                        AfterWrite?.Invoke(CheckpointStep.OldWeightsRemoved);
                         _output.RoundDone(report.Arm, report.Phase, report.Round, report.TotalRounds, Progress.Format(report));
                     },
                     ct).ConfigureAwait(false);
-                if (stage.Phases.Any(p => p.Phase == Phases.SimClr))
+                // A later stage starts from this SimCLR result: keep it in a file the next round's state will name.
+                if (stages.Skip(s + 1).Any(later => later.FromSslStage))
                 {
                     ssl = result.Final;
-                    WeightsFile.Write(Checkpoint.WeightsPath(_runDir, SslFile), ssl);
+                    sslFile = Checkpoint.SslWeightsName(armIndex, s);
+                    WeightsFile.Write(Checkpoint.WeightsPath(_runDir, sslFile), ssl);
+                    AfterWrite?.Invoke(CheckpointStep.StageWeightsWritten);
                 }
                 results.AddRange(lastEvaluation);
                 SaveWeights(stage.WeightsName, result.Final);
+                AfterWrite?.Invoke(CheckpointStep.StageWeightsWritten);
             }
             finally
             {
@@ -293,3 +321,25 @@ public sealed class ExperimentRunner
 /// <paramref name="System"/> (owned by the caller) and the label-space size of every task.
 /// </summary>
 public sealed record RemoteFederation(ActorSystem System, IReadOnlyList<IFederatedClient> Clients, IReadOnlyDictionary<string, int> ClassesPerTask);
+
+/// <summary>The writes a run's resume state depends on, in the order a round (or stage, or arm) makes them.</summary>
+public enum CheckpointStep
+{
+    /// <summary>A round's rows were appended to metrics.csv.</summary>
+    MetricsAppended,
+
+    /// <summary>A round's global weights were written to the checkpoint folder.</summary>
+    RoundWeightsWritten,
+
+    /// <summary>The checkpoint state naming that round was written.</summary>
+    RoundStateWritten,
+
+    /// <summary>Weight files no checkpoint names any more were removed.</summary>
+    OldWeightsRemoved,
+
+    /// <summary>A stage's result was written (its SimCLR weights, or its final weights under weights/).</summary>
+    StageWeightsWritten,
+
+    /// <summary>The checkpoint state naming a finished arm was written.</summary>
+    ArmStateWritten,
+}

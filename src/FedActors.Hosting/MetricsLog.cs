@@ -68,10 +68,12 @@ public sealed class MetricsLog : IDisposable
         return rows;
     }
 
+    /// <summary>Appends rows and flushes them to disk, before the checkpoint that counts them is written.</summary>
     public void Append(IEnumerable<MetricRecord> rows)
     {
         foreach (var row in rows) _writer.WriteLine(row.ToCsv());
         _writer.Flush();
+        ((FileStream)_writer.BaseStream).Flush(flushToDisk: true);
     }
 
     public void Dispose() => _writer.Dispose();

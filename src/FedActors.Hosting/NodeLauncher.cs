@@ -102,8 +102,9 @@ public static class NodeLauncher
 
     /// <summary>
     /// What every node of one experiment must agree on, as a short text a client node announces with each client:
-    /// the seed and a hash of the settings that decide how a client trains and is evaluated. The device, torch
-    /// threads, data roots, engine, faults and cluster keys may differ from node to node.
+    /// the seed and a hash of the settings that decide how a client trains and is evaluated (model, phases, evaluation,
+    /// data split, precision and memory format). The device, torch threads, data roots, engine, faults and cluster keys
+    /// may differ from node to node.
     /// </summary>
     public static string Setup(LoadedConfig loaded, RunSettings settings)
     {
@@ -117,6 +118,9 @@ public static class NodeLauncher
             text.Append(HoconWriter.Write(config, reference, "fedactors." + section));
         foreach (var key in new[] { "image-size", "labeled-fraction", "eval-split" })
             text.Append(key).Append('=').Append(config.GetString("fedactors.data." + key)).Append('\n');
+        // The number format and layout change what a fit computes (rounding, summation order), so they must agree too.
+        foreach (var key in new[] { "precision", "memory-format" })
+            text.Append(key).Append('=').Append(config.GetString("fedactors." + key)).Append('\n');
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..12];
         return string.Create(CultureInfo.InvariantCulture, $"seed {settings.Seed}, settings {hash}");
     }

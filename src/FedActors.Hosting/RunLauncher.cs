@@ -11,7 +11,7 @@ public sealed record RunRequest(IReadOnlyList<string> ConfigFiles, IReadOnlyList
 public static class RunLauncher
 {
     /// <summary>Akka defaults for an in-process run: quiet logs, no dead-letter noise.</summary>
-    internal static readonly Config AkkaDefaults = ConfigurationFactory.ParseString("""
+    public static readonly Config AkkaDefaults = ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING
         akka.stdout-loglevel = WARNING
         akka.log-dead-letters = off
@@ -58,16 +58,18 @@ public static class RunLauncher
 
     /// <summary>
     /// Continues a run that was killed: its <c>config.conf</c> and the checkpoint written after its last
-    /// finished round. The finished run's metrics.csv equals that of an uninterrupted run with the seed.
+    /// finished round (or, when it was killed before its first round ended, from the start). The finished run's
+    /// metrics.csv equals that of an uninterrupted run with the seed.
     /// </summary>
     public static async Task<RunSummary> ResumeAsync(string runDir, IRunOutput output, CancellationToken ct = default)
     {
         var config = Path.Combine(runDir, "config.conf");
         if (!File.Exists(config)) throw new ConfigException($"'{runDir}' is not a run folder: {config} not found");
-        var checkpoint = Checkpoint.Read(runDir)
-            ?? throw new ConfigException($"'{runDir}' has no checkpoint ({Checkpoint.PathIn(runDir)}): it stopped before its first round ended; start it again");
+        var checkpoint = Checkpoint.Read(runDir);
         var (loaded, settings) = Prepare(new RunRequest([config], [], runDir, null));
-        output.Line($"resuming {runDir} at arm {checkpoint.ArmIndex + 1}/{settings.Arms.Count}, stage {checkpoint.StageIndex + 1}, after round {checkpoint.RoundsDone}");
+        output.Line(checkpoint is null
+            ? $"resuming {runDir}: it stopped before its first round ended (no {Checkpoint.PathIn(runDir)}), so it starts again from the first round"
+            : $"resuming {runDir} at arm {checkpoint.ArmIndex + 1}/{settings.Arms.Count}, stage {checkpoint.StageIndex + 1}, after round {checkpoint.RoundsDone}");
         var runner = new ExperimentRunner(settings, output, runDir);
         var summary = await runner.RunAsync(null, loaded.Config.WithFallback(AkkaDefaults), checkpoint, ct).ConfigureAwait(false);
         Report(output, settings, runDir, summary);

@@ -19,6 +19,8 @@ public sealed class NodeLauncherTests
         Assert.NotEqual(coordinator, Setup("fedactors.model.width=0.5"));
         Assert.NotEqual(coordinator, Setup("fedactors.heads.lr=0.1"));
         Assert.NotEqual(coordinator, Setup("fedactors.data.image-size=64"));
+        Assert.NotEqual(coordinator, Setup("fedactors.precision=bf16"));
+        Assert.NotEqual(coordinator, Setup("fedactors.memory-format=channels-last"));
         Assert.Equal(coordinator, Setup("fedactors.device=cpu", "fedactors.torch-threads=3", "fedactors.engine.trainer-slots=4",
             "fedactors.cluster.role=coordinator", "fedactors.data.clients=[{id = x, task = shapes}]"));
     }
