@@ -12,6 +12,8 @@ public sealed class CliTests
     [InlineData("--set", "fedactors.simclr.rounds=many", "fedactors.simclr.rounds")]
     [InlineData("--set", "fedactors.nonsense=1", "fedactors.nonsense")]
     [InlineData("--config", "/nonexistent.conf", "/nonexistent.conf")]
+    [InlineData("--set", "fedactor.simclr.rounds=50", "did you mean 'fedactors'")]
+    [InlineData("--set", "seed=3", "did you mean 'fedactors.seed'")]
     public void Run_with_bad_input_must_exit_2_with_one_line_naming_the_fault(string option, string value, string named)
     {
         var error = new StringWriter();

@@ -12,6 +12,8 @@ namespace FedActors.Hosting.Configuration;
 internal sealed class ConfigSchema
 {
     private const string TemplateSuffix = "-template";
+    private const string FedActorsRoot = "fedactors";
+    private const string AkkaRoot = "akka";
     private readonly Config _reference;
 
     public ConfigSchema(Config reference) => _reference = reference;
@@ -30,11 +32,12 @@ internal sealed class ConfigSchema
             var path = prefix.Length == 0 ? key : prefix + "." + key;
             if (key.EndsWith(TemplateSuffix, StringComparison.Ordinal))
                 throw new ConfigException($"{source}: key '{path}' is a schema template and cannot be set");
+            if (prefix.Length == 0 && key == AkkaRoot) continue; // Akka's own settings pass through untouched.
             if (!reference.Items.TryGetValue(key, out var expected))
             {
-                // Allow settings of third-party subsystems (Akka) to pass through untouched.
-                if (prefix.Length == 0 && key != "fedactors") continue;
-                throw new ConfigException($"{source}: unknown key '{path}'{Suggest(key, reference)}");
+                throw new ConfigException(prefix.Length == 0
+                    ? $"{source}: unknown top-level key '{FirstLeaf(value, path)}': only '{FedActorsRoot}' and '{AkkaRoot}' may be set{SuggestTopLevel(key)}"
+                    : $"{source}: unknown key '{path}'{Suggest(key, reference)}");
             }
             CheckValue(value, expected, path, source, reference);
         }
@@ -84,14 +87,43 @@ internal sealed class ConfigSchema
         }
     }
 
-    private static string Suggest(string key, HoconObject reference)
+    /// <summary>
+    /// For a top-level typo: the root it was meant to be under (<c>fedactor.simclr.rounds</c>), or the FedActors key of
+    /// that name or near it (<c>seed = 3</c> means <c>fedactors.seed</c>).
+    /// </summary>
+    private string SuggestTopLevel(string key)
+    {
+        if (Levenshtein(key, FedActorsRoot) <= 2) return DidYouMean(FedActorsRoot);
+        if (Levenshtein(key, AkkaRoot) <= 1) return DidYouMean(AkkaRoot);
+        var near = Nearest(key, _reference.GetConfig(FedActorsRoot).Root.GetObject());
+        return near is null ? "" : DidYouMean($"{FedActorsRoot}.{near}");
+    }
+
+    /// <summary>The first full key under <paramref name="path"/> (<c>fedactor.simclr.rounds</c> rather than <c>fedactor</c>).</summary>
+    private static string FirstLeaf(HoconValue value, string path)
+    {
+        while (value.IsObject() && value.GetObject().Items.Count > 0)
+        {
+            var (key, inner) = value.GetObject().Items.First();
+            path += "." + key;
+            value = inner;
+        }
+        return path;
+    }
+
+    private static string Suggest(string key, HoconObject reference) => Nearest(key, reference) is { } near ? DidYouMean(near) : "";
+
+    private static string DidYouMean(string key) => $" (did you mean '{key}'?)";
+
+    /// <summary>The key of <paramref name="reference"/> nearest to <paramref name="key"/>, if it is near enough to be a typo.</summary>
+    private static string? Nearest(string key, HoconObject reference)
     {
         var best = reference.Items.Keys
             .Where(k => !k.EndsWith(TemplateSuffix, StringComparison.Ordinal))
             .Select(k => (Key: k, Distance: Levenshtein(k, key)))
             .OrderBy(x => x.Distance)
             .FirstOrDefault();
-        return best.Key is not null && best.Distance <= Math.Max(2, key.Length / 3) ? $" (did you mean '{best.Key}'?)" : "";
+        return best.Key is not null && best.Distance <= Math.Max(2, key.Length / 3) ? best.Key : null;
     }
 
     private static int Levenshtein(string a, string b)
