@@ -12,7 +12,8 @@ namespace FedActors.Cluster;
 public sealed class ClientHostActor : ReceiveActor
 {
     public const string Name = "fedactors-client-host";
-    private const int GlobalsKept = 4;
+    // A round asks for its global (fit) and the next one (evaluate), which the next round's fits use again.
+    private const int GlobalsKept = 2;
 
     private readonly Dictionary<string, ClientLane> _clients;
     private readonly ClientHost.Roster _roster;
@@ -52,7 +53,9 @@ public sealed class ClientHostActor : ReceiveActor
         {
             var weights = await global.ConfigureAwait(false);
             var result = await lane.Call(c => c.Fit(new FitIns(fit.Round, fit.Phase, weights, fit.Config), ct)).ConfigureAwait(false);
-            return (ClientHost.IReply)new ClientHost.Fitted(fit.CallId, result.Round, store.Register(result.Weights), result.NumExamples, result.Metrics);
+            // The coordinator fetches a client's result before it asks that client again: only the latest is kept.
+            var offered = store.Offer(ResultSlot(fit.ClientId), result.Weights);
+            return (ClientHost.IReply)new ClientHost.Fitted(fit.CallId, result.Round, offered, result.NumExamples, result.Metrics);
         }));
     }
 
@@ -87,6 +90,8 @@ public sealed class ClientHostActor : ReceiveActor
             return new ClientHost.Failed(request.CallId, $"{cause.GetType().Name}: {cause.Message}");
         });
     }
+
+    internal static string ResultSlot(string clientId) => "result/" + clientId;
 
     private static Task<ClientHost.IReply> Start(Func<Task<ClientHost.IReply>> work) => work();
 

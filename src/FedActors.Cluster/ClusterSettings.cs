@@ -28,7 +28,6 @@ public sealed record ClusterSettings(
     string DataHostname,
     int DataPort,
     long MaxTransferBytes,
-    int StoreCapacity,
     TimeSpan ConnectTimeout,
     TimeSpan IdleTimeout,
     TlsSettings Tls,
@@ -64,7 +63,6 @@ public sealed record ClusterSettings(
             DataHostname: c.GetString("data-plane.hostname") ?? "",
             DataPort: c.GetInt("data-plane.port"),
             MaxTransferBytes: c.GetLong("data-plane.max-transfer-bytes"),
-            StoreCapacity: c.GetInt("data-plane.store-capacity"),
             ConnectTimeout: c.GetTimeSpan("data-plane.connect-timeout"),
             IdleTimeout: c.GetTimeSpan("data-plane.idle-timeout"),
             Tls: new TlsSettings(
@@ -90,7 +88,6 @@ public sealed record ClusterSettings(
         if (WaitForClients <= TimeSpan.Zero) throw Invalid("wait-for-clients", WaitForClients, "must be positive");
         if (MaxMessageBytes < 32000) throw Invalid("max-message-bytes", MaxMessageBytes, "must be at least 32000 (Akka.Remote's smallest frame)");
         if (MaxTransferBytes < 1) throw Invalid("data-plane.max-transfer-bytes", MaxTransferBytes, "must be positive");
-        if (StoreCapacity < 1) throw Invalid("data-plane.store-capacity", StoreCapacity, "must be at least 1");
         if (ConnectTimeout <= TimeSpan.Zero) throw Invalid("data-plane.connect-timeout", ConnectTimeout, "must be positive");
         if (IdleTimeout <= TimeSpan.Zero) throw Invalid("data-plane.idle-timeout", IdleTimeout, "must be positive");
         if (Tls.Enabled && string.IsNullOrEmpty(Tls.Certificate))

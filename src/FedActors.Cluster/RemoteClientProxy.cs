@@ -11,6 +11,12 @@ namespace FedActors.Cluster;
 /// </summary>
 public sealed class RemoteClientProxy : IConnectedClient
 {
+    /// <summary>
+    /// The coordinator's store slot of the globals its clients fetch. A round's clients fetch the round's global to fit
+    /// and the next one to evaluate, which is also the next round's: the last two are all a round can still fetch.
+    /// </summary>
+    internal const string GlobalsSlot = "globals";
+
     private static long s_callIds;
     private readonly IActorRef _directory;
     private readonly WeightStore _store;
@@ -40,7 +46,7 @@ public sealed class RemoteClientProxy : IConnectedClient
     public FitRes Fit(FitIns instructions, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(instructions);
-        var global = _store.Register(instructions.Global);
+        var global = _store.Offer(GlobalsSlot, instructions.Global, keep: 2);
         var reply = Call(
             new ClientHost.Fit(NextCallId(), Id, instructions.Round, instructions.Phase, global, instructions.Config), cancellation);
         var fitted = reply as ClientHost.Fitted ?? throw Unexpected(reply);
@@ -51,7 +57,7 @@ public sealed class RemoteClientProxy : IConnectedClient
     public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(instructions);
-        var global = _store.Register(instructions.Global);
+        var global = _store.Offer(GlobalsSlot, instructions.Global, keep: 2);
         var reply = Call(
             new ClientHost.Evaluate(NextCallId(), Id, instructions.Round, instructions.Phase, global, instructions.Config), cancellation);
         var evaluated = reply as ClientHost.Evaluated ?? throw Unexpected(reply);

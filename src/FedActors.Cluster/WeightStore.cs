@@ -7,9 +7,11 @@ using FedActors.Core;
 namespace FedActors.Cluster;
 
 /// <summary>
-/// A node's data plane: the weight snapshots it offers, served over one TCP listener. A snapshot is registered
-/// by reference (never copied) and streamed to whoever asks for its content hash; TCP's flow control is the
-/// back-pressure. Keeps the last <see cref="ClusterSettings.StoreCapacity"/> snapshots.
+/// A node's data plane: the weight snapshots it offers, served over one TCP listener. A snapshot is offered by
+/// reference (never copied) in a named slot and streamed to whoever asks for its content hash; TCP's flow control is
+/// the back-pressure. A slot keeps its last few snapshots (<see cref="Offer"/>) and a snapshot is offered while some
+/// slot keeps it, so the store holds only what a round can still fetch: on a coordinator the current global and the
+/// one before, on a client node each hosted client's latest result. Long runs keep a constant number of snapshots.
 /// Wire: request "FAWQ" + the 16-byte checksum (<see cref="WeightCodec.Checksum"/>); reply status byte (0 ok, 1 unknown) + int64 size + the
 /// <see cref="WeightCodec"/> encoding.
 /// </summary>
@@ -26,8 +28,8 @@ public sealed class WeightStore : IDisposable
     private readonly DataPlaneTls? _tls;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, (ModelWeights Weights, WeightRef Ref)> _offered = new(StringComparer.Ordinal);
-    private readonly LinkedList<string> _age = new();
+    private readonly Dictionary<string, Offered> _offered = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LinkedList<string>> _slots = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<ModelWeights, WeightRef> _known = [];
     private long _version;
 
@@ -46,6 +48,15 @@ public sealed class WeightStore : IDisposable
 
     /// <summary>The port it listens on (the ephemeral one when <c>data-plane.port = 0</c>).</summary>
     public int Port { get; }
+
+    /// <summary>Snapshots offered now.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate) return _offered.Count;
+        }
+    }
 
     /// <summary>Binds the listener of <c>data-plane.hostname:port</c> and starts serving.</summary>
     public static WeightStore Start(ClusterSettings settings)
@@ -66,13 +77,17 @@ public sealed class WeightStore : IDisposable
     }
 
     /// <summary>
-    /// Offers <paramref name="weights"/> for fetching and says where to fetch it. Registering one snapshot again
-    /// is cheap (its checksum is remembered per instance) and refreshes its place in the store.
+    /// Offers <paramref name="weights"/> for fetching in <paramref name="slot"/> and says where to fetch it. The slot
+    /// keeps its last <paramref name="keep"/> distinct snapshots; an older one it drops is no longer offered unless
+    /// another slot keeps it too. Offering a snapshot again is cheap (its checksum is remembered per instance) and
+    /// makes it the slot's newest.
     /// </summary>
     /// <exception cref="WeightTransferException">It is larger than <c>data-plane.max-transfer-bytes</c>.</exception>
-    public WeightRef Register(ModelWeights weights)
+    public WeightRef Offer(string slot, ModelWeights weights, int keep = 1)
     {
+        ArgumentNullException.ThrowIfNull(slot);
         ArgumentNullException.ThrowIfNull(weights);
+        ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
         if (!_known.TryGetValue(weights, out var known))
         {
             var size = WeightCodec.EncodedSize(weights);
@@ -85,25 +100,45 @@ public sealed class WeightStore : IDisposable
         {
             var reference = known with { Version = ++_version };
             _known.AddOrUpdate(weights, reference);
-            if (_offered.ContainsKey(reference.Hash)) _age.Remove(reference.Hash);
-            _offered[reference.Hash] = (weights, reference);
-            _age.AddLast(reference.Hash);
-            while (_age.Count > _settings.StoreCapacity)
+            if (!_slots.TryGetValue(slot, out var kept)) _slots[slot] = kept = new LinkedList<string>();
+            if (kept.Remove(reference.Hash))
             {
-                _offered.Remove(_age.First!.Value);
-                _age.RemoveFirst();
+                _offered[reference.Hash] = _offered[reference.Hash] with { Ref = reference };
+            }
+            else if (_offered.TryGetValue(reference.Hash, out var shared))
+            {
+                _offered[reference.Hash] = shared with { Ref = reference, Holders = shared.Holders + 1 };
+            }
+            else
+            {
+                _offered[reference.Hash] = new Offered(weights, reference, Holders: 1);
+            }
+            kept.AddLast(reference.Hash);
+            while (kept.Count > keep)
+            {
+                Drop(kept.First!.Value);
+                kept.RemoveFirst();
             }
             return reference;
         }
     }
 
-    /// <summary>Stops offering the snapshot whose <see cref="WeightRef.Hash"/> is <paramref name="hash"/>.</summary>
-    public void Release(string hash)
+    /// <summary>Stops offering what <paramref name="slot"/> keeps (what another slot keeps stays offered).</summary>
+    public void Withdraw(string slot)
     {
+        ArgumentNullException.ThrowIfNull(slot);
         lock (_gate)
         {
-            if (_offered.Remove(hash)) _age.Remove(hash);
+            if (!_slots.Remove(slot, out var kept)) return;
+            foreach (var hash in kept) Drop(hash);
         }
+    }
+
+    private void Drop(string hash)
+    {
+        var entry = _offered[hash];
+        if (entry.Holders > 1) _offered[hash] = entry with { Holders = entry.Holders - 1 };
+        else _offered.Remove(hash);
     }
 
     /// <summary>Fetches the snapshot <paramref name="reference"/> points at, checking its size and hash.</summary>
@@ -149,14 +184,14 @@ public sealed class WeightStore : IDisposable
             stream.ReadExactly(request);
             if (BinaryPrimitives.ReadUInt32LittleEndian(request) != RequestMagic) return;
             var hash = Convert.ToHexStringLower(request[4..]);
-            (ModelWeights Weights, WeightRef Ref) entry;
+            Offered? entry;
             bool found;
             lock (_gate) found = _offered.TryGetValue(hash, out entry);
             Span<byte> reply = stackalloc byte[9];
             reply[0] = found ? Found : Unknown;
-            BinaryPrimitives.WriteInt64LittleEndian(reply[1..], found ? entry.Ref.ByteSize : 0);
+            BinaryPrimitives.WriteInt64LittleEndian(reply[1..], found ? entry!.Ref.ByteSize : 0);
             stream.Write(reply);
-            if (found) WeightCodec.Write(stream, entry.Weights);
+            if (found) WeightCodec.Write(stream, entry!.Weights);
             else stream.Flush();
             socket.Shutdown(SocketShutdown.Send);
         }
@@ -178,4 +213,7 @@ public sealed class WeightStore : IDisposable
         socket.SendTimeout = idle;
         socket.ReceiveTimeout = idle;
     }
+
+    /// <summary>A snapshot on offer: by reference, with where to fetch it and how many slots keep it.</summary>
+    private sealed record Offered(ModelWeights Weights, WeightRef Ref, int Holders);
 }

@@ -29,7 +29,7 @@ public sealed class DataPlaneSpec : IDisposable
         using var receiver = WeightStore.Start(Settings());
         var weights = Sample();
 
-        var reference = sender.Register(weights);
+        var reference = sender.Offer("test", weights);
         var fetched = receiver.Fetch(reference);
 
         Assert.Equal(WeightCodec.Checksum(weights), reference.Hash);
@@ -60,12 +60,35 @@ public sealed class DataPlaneSpec : IDisposable
     [Fact]
     public void Store_must_say_so_when_it_no_longer_holds_a_snapshot()
     {
-        using var store = WeightStore.Start(Settings("fedactors.cluster.data-plane.store-capacity = 1"));
-        var first = store.Register(Sample(offset: 1));
-        store.Register(Sample(offset: 2)); // pushes the first out
+        using var store = WeightStore.Start(Settings());
+        var first = store.Offer("slot", Sample(offset: 1));
+        store.Offer("slot", Sample(offset: 2)); // the slot keeps one: the first goes
 
         var e = Assert.Throws<WeightTransferException>(() => store.Fetch(first));
         Assert.Contains("no longer holds it", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, store.Count);
+    }
+
+    [Fact]
+    public void Store_must_offer_a_snapshot_while_some_slot_keeps_it()
+    {
+        using var store = WeightStore.Start(Settings());
+        var shared = Sample(offset: 1);
+        var a = store.Offer("a", shared);
+        store.Offer("b", Sample(offset: 1)); // the same content from another client: one entry, two holders
+        var older = store.Offer("globals", Sample(offset: 5), keep: 2);
+        store.Offer("globals", Sample(offset: 6), keep: 2);
+        Assert.Equal(3, store.Count);
+
+        store.Offer("a", Sample(offset: 2)); // a moves on; b still keeps the shared snapshot
+        Assert.Equal(shared.ContentHash(), store.Fetch(a).ContentHash());
+        store.Withdraw("b");
+        Assert.Throws<WeightTransferException>(() => store.Fetch(a));
+
+        Assert.Equal(Sample(offset: 5).ContentHash(), store.Fetch(older).ContentHash());
+        store.Offer("globals", Sample(offset: 7), keep: 2); // the third global pushes the first out
+        Assert.Throws<WeightTransferException>(() => store.Fetch(older));
+        Assert.Equal(3, store.Count); // a's latest and the last two globals
     }
 
     [Fact]
@@ -102,9 +125,9 @@ public sealed class DataPlaneSpec : IDisposable
         using var large = WeightStore.Start(Settings());
         var weights = Sample(values: 1000); // ~4 KB
 
-        var offered = Assert.Throws<WeightTransferException>(() => small.Register(weights));
+        var offered = Assert.Throws<WeightTransferException>(() => small.Offer("test", weights));
         Assert.Contains("max-transfer-bytes = 1024", offered.Message, StringComparison.Ordinal);
-        var fetched = Assert.Throws<WeightTransferException>(() => small.Fetch(large.Register(weights)));
+        var fetched = Assert.Throws<WeightTransferException>(() => small.Fetch(large.Offer("test", weights)));
         Assert.Contains("max-transfer-bytes = 1024", fetched.Message, StringComparison.Ordinal);
     }
 
@@ -128,7 +151,7 @@ public sealed class DataPlaneSpec : IDisposable
         using var receiver = WeightStore.Start(Settings(tls));
         var weights = Sample();
 
-        var fetched = receiver.Fetch(sender.Register(weights));
+        var fetched = receiver.Fetch(sender.Offer("test", weights));
 
         Assert.Equal(weights.ContentHash(), fetched.ContentHash());
     }
@@ -141,7 +164,7 @@ public sealed class DataPlaneSpec : IDisposable
         using var sender = WeightStore.Start(Settings($$"""fedactors.cluster.tls { enabled = on, certificate = "{{theirs}}" }"""));
         using var receiver = WeightStore.Start(Settings($$"""fedactors.cluster.tls { enabled = on, certificate = "{{mine}}" }"""));
 
-        Assert.Throws<WeightTransferException>(() => receiver.Fetch(sender.Register(Sample())));
+        Assert.Throws<WeightTransferException>(() => receiver.Fetch(sender.Offer("test", Sample())));
     }
 
     [Fact]
@@ -151,7 +174,7 @@ public sealed class DataPlaneSpec : IDisposable
         using var plain = WeightStore.Start(Settings());
         using var secure = WeightStore.Start(Settings($$"""fedactors.cluster.tls { enabled = on, certificate = "{{pfx}}" }"""));
 
-        Assert.Throws<WeightTransferException>(() => secure.Fetch(plain.Register(Sample())));
+        Assert.Throws<WeightTransferException>(() => secure.Fetch(plain.Offer("test", Sample())));
     }
 
     internal static byte[] Encode(ModelWeights weights)

@@ -78,6 +78,31 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Data_planes_must_hold_a_constant_number_of_snapshots_over_a_long_run()
+    {
+        var coordinator = Node(ClusterSettings.CoordinatorRole);
+        var clientNode = Node(ClusterSettings.ClientRole, seed: coordinator);
+        ClientNode.Host(clientNode, [FakeClient.Named("c1").Adds(1f), FakeClient.Named("c2").Adds(2f)]);
+        var clients = await ClusterCoordinator.WaitForClientsAsync(coordinator, 2, TimeSpan.FromSeconds(20));
+        var coordinatorStore = FedActorsNode.Get(coordinator).Store;
+        var clientStore = FedActorsNode.Get(clientNode).Store;
+        var most = (Coordinator: 0, Client: 0);
+
+        // Every round offers a new global (fit) and the next (evaluate); each client offers a new result.
+        var result = await Experiment.RunAsync(
+            coordinator, Plan(rounds: 200, evaluate: true), clients, new FedAvg(), Engine("trainer-slots = 2\nround-timeout = 20s"),
+            _ => most = (Math.Max(most.Coordinator, coordinatorStore.Count), Math.Max(most.Client, clientStore.Count)))
+            .WaitAsync(TimeSpan.FromMinutes(3));
+
+        Assert.Equal(200, result.Rounds.Count);
+        Assert.All(result.Rounds, r => Assert.Empty(r.Failures));
+        Assert.Equal(2, most.Coordinator); // the round's global and the next one
+        Assert.Equal(2, most.Client); // each client's latest result
+        Assert.Equal(2, coordinatorStore.Count);
+        Assert.Equal(2, clientStore.Count);
+    }
+
+    [Fact]
     public async Task Coordinator_must_wait_for_the_minimum_of_clients_and_say_how_many_came()
     {
         var coordinator = Node(ClusterSettings.CoordinatorRole);

@@ -58,8 +58,8 @@ try
     var receiver = FedActorsNode.Get(clientNode).Store;
     using var tlsSender = WeightStore.Start(tls);
     using var tlsReceiver = WeightStore.Start(tls);
-    var reference = sender.Register(weights);
-    var tlsReference = tlsSender.Register(weights);
+    var reference = sender.Offer("bench", weights);
+    var tlsReference = tlsSender.Offer("bench", weights);
 
     // Interleaved, so that a busy machine slows every contender alike.
     var ways = new (string Name, Action Transfer)[]
