@@ -49,8 +49,13 @@ public static class Aggregation
     /// <param name="sources">Arrays at least <c>start + length</c> long, folded in this order.</param>
     /// <param name="weights">One weight per source.</param>
     /// <param name="divisor">Divides the final value (the total weight of a mean); null leaves the sum.</param>
+    /// <param name="sumScale">
+    /// Multiplies the partial sum as it is read (when <paramref name="started"/>): a power of two rescales it exactly,
+    /// so that later sources can be folded in with smaller weights (<see cref="Strategies.FedAvgAccumulator"/>).
+    /// </param>
     public static void FoldRange(
-        float[] sum, int start, int length, bool started, ReadOnlySpan<float[]> sources, ReadOnlySpan<float> weights, float? divisor)
+        float[] sum, int start, int length, bool started, ReadOnlySpan<float[]> sources, ReadOnlySpan<float> weights, float? divisor,
+        float sumScale = 1f)
     {
         ArgumentNullException.ThrowIfNull(sum);
         if (sources.Length != weights.Length) throw new ArgumentException("one weight per source");
@@ -70,9 +75,9 @@ public static class Aggregation
             var width = Vector<float>.Count;
             // Four vectors at a time: enough independent adds to hide their latency behind the loads.
             for (; i <= end - 4 * width; i += 4 * width)
-                FoldBlock(sum, (nuint)i, started, sources, weights, divisor);
+                FoldBlock(sum, (nuint)i, started, sources, weights, divisor, sumScale);
             for (; i <= end - width; i += width)
-                FoldVector(sum, (nuint)i, started, sources, weights, divisor);
+                FoldVector(sum, (nuint)i, started, sources, weights, divisor, sumScale);
         }
         for (; i < end; i++)
         {
@@ -80,7 +85,7 @@ public static class Aggregation
             var first = 0;
             if (started)
             {
-                s = sum[i];
+                s = sumScale == 1f ? sum[i] : sum[i] * sumScale;
             }
             else
             {
@@ -94,7 +99,7 @@ public static class Aggregation
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FoldBlock(
-        float[] sum, nuint i, bool started, ReadOnlySpan<float[]> sources, ReadOnlySpan<float> weights, float? divisor)
+        float[] sum, nuint i, bool started, ReadOnlySpan<float[]> sources, ReadOnlySpan<float> weights, float? divisor, float sumScale)
     {
         var width = (nuint)Vector<float>.Count;
         ref var target = ref MemoryMarshal.GetArrayDataReference(sum);
@@ -106,6 +111,14 @@ public static class Aggregation
             a1 = Vector.LoadUnsafe(ref target, i + width);
             a2 = Vector.LoadUnsafe(ref target, i + 2 * width);
             a3 = Vector.LoadUnsafe(ref target, i + 3 * width);
+            if (sumScale != 1f)
+            {
+                var scale = new Vector<float>(sumScale);
+                a0 *= scale;
+                a1 *= scale;
+                a2 *= scale;
+                a3 *= scale;
+            }
         }
         else
         {
@@ -142,7 +155,7 @@ public static class Aggregation
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FoldVector(
-        float[] sum, nuint i, bool started, ReadOnlySpan<float[]> sources, ReadOnlySpan<float> weights, float? divisor)
+        float[] sum, nuint i, bool started, ReadOnlySpan<float[]> sources, ReadOnlySpan<float> weights, float? divisor, float sumScale)
     {
         ref var target = ref MemoryMarshal.GetArrayDataReference(sum);
         Vector<float> a;
@@ -150,6 +163,7 @@ public static class Aggregation
         if (started)
         {
             a = Vector.LoadUnsafe(ref target, i);
+            if (sumScale != 1f) a *= new Vector<float>(sumScale);
         }
         else
         {

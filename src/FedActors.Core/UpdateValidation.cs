@@ -22,31 +22,44 @@ public static class UpdateValidation
     /// <param name="update">The tensors the client sent back.</param>
     /// <param name="numExamples">The sample count the client reported (FedAvg's weight).</param>
     /// <param name="maxUpdateNorm">Bound on the L2 norm of (update - global); 0 or less means no bound.</param>
-    public static string? Check(ModelWeights global, ModelWeights update, long numExamples, double maxUpdateNorm = 0)
+    /// <param name="maxExamples">
+    /// The most examples the client can have trained on (what the coordinator knows of its shard); 0 or less means no
+    /// bound. A self-reported count above it would let one client outweigh the federation.
+    /// </param>
+    public static string? Check(ModelWeights global, ModelWeights update, long numExamples, double maxUpdateNorm = 0, long maxExamples = 0) =>
+        Validate(global, update, numExamples, maxUpdateNorm, maxExamples)?.Reason;
+
+    /// <summary>As <see cref="Check"/>, with the kind of the fault (one of <see cref="UpdateRejection"/>'s kinds).</summary>
+    public static UpdateRejection? Validate(ModelWeights global, ModelWeights update, long numExamples, double maxUpdateNorm = 0, long maxExamples = 0)
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(update);
         if (numExamples <= 0)
-            return string.Create(CultureInfo.InvariantCulture, $"reports {numExamples} examples; an update needs a positive count");
-        if (update.Count == 0) return "carries no tensors";
+            return new(UpdateRejection.Examples, string.Create(CultureInfo.InvariantCulture, $"reports {numExamples} examples; an update needs a positive count"));
+        if (maxExamples > 0 && numExamples > maxExamples)
+        {
+            return new(UpdateRejection.Examples, string.Create(
+                CultureInfo.InvariantCulture, $"reports {numExamples} examples; its shard holds {maxExamples}"));
+        }
+        if (update.Count == 0) return new(UpdateRejection.Empty, "carries no tensors");
         var bounded = maxUpdateNorm > 0;
         double squares = 0;
         foreach (var tensor in update)
         {
             if (!global.TryGet(tensor.Name, out var reference))
-                return $"unknown tensor '{tensor.Name}' (the global has no tensor of that name)";
+                return new(UpdateRejection.UnknownTensor, $"unknown tensor '{tensor.Name}' (the global has no tensor of that name)");
             if (!tensor.SameShape(reference))
-                return $"tensor '{tensor.Name}' has shape {Shape(tensor)}, the global {Shape(reference)}";
+                return new(UpdateRejection.Shape, $"tensor '{tensor.Name}' has shape {Shape(tensor)}, the global {Shape(reference)}");
             var bad = FirstNonFinite(tensor.Data);
             if (bad >= 0)
-                return string.Create(CultureInfo.InvariantCulture, $"tensor '{tensor.Name}' holds {tensor.Data[bad]} at index {bad}");
+                return new(UpdateRejection.NonFinite, string.Create(CultureInfo.InvariantCulture, $"tensor '{tensor.Name}' holds {tensor.Data[bad]} at index {bad}"));
             if (bounded) squares += SquaredDistance(tensor.Data, reference.Data);
         }
         if (bounded)
         {
             var norm = Math.Sqrt(squares);
             if (norm > maxUpdateNorm)
-                return string.Create(CultureInfo.InvariantCulture, $"update norm {norm:G6} exceeds the bound {maxUpdateNorm:G6}");
+                return new(UpdateRejection.Norm, string.Create(CultureInfo.InvariantCulture, $"update norm {norm:G6} exceeds the bound {maxUpdateNorm:G6}"));
         }
         return null;
     }
@@ -112,4 +125,32 @@ public static class UpdateValidation
     }
 
     private static string Shape(NamedTensor tensor) => "[" + string.Join(",", tensor.Shape) + "]";
+}
+
+/// <summary>Why an update was refused: a short <see cref="Kind"/> for counting and a <see cref="Reason"/> for people.</summary>
+public sealed record UpdateRejection(string Kind, string Reason)
+{
+    /// <summary>A non-positive sample count, or more than the client's shard holds.</summary>
+    public const string Examples = "examples";
+
+    /// <summary>No tensors at all.</summary>
+    public const string Empty = "empty";
+
+    /// <summary>A tensor the global does not have.</summary>
+    public const string UnknownTensor = "unknown-tensor";
+
+    /// <summary>A tensor of another shape than the global's.</summary>
+    public const string Shape = "shape";
+
+    /// <summary>A NaN or an infinity.</summary>
+    public const string NonFinite = "non-finite";
+
+    /// <summary>An update farther from the global than the norm bound allows.</summary>
+    public const string Norm = "norm";
+
+    /// <summary>Every kind, in the order the checks run.</summary>
+    public static IReadOnlyList<string> Kinds { get; } = [Examples, Empty, UnknownTensor, Shape, NonFinite, Norm];
+
+    /// <summary>As written after <c>rejected: </c> in a round's failure reason: <c>kind: reason</c>.</summary>
+    public override string ToString() => Kind + ": " + Reason;
 }

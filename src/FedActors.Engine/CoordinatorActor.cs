@@ -45,6 +45,8 @@ public sealed class CoordinatorActor : ReceiveActor
     private IReadOnlyDictionary<string, IActorRef> _clients = new Dictionary<string, IActorRef>();
     // Clients that say whether they can be reached (remote ones): sampled only while connected.
     private IReadOnlyDictionary<string, IConnectedClient> _connectivity = new Dictionary<string, IConnectedClient>();
+    // Clients whose shard size is known: their updates may report no more examples than that.
+    private IReadOnlyDictionary<string, IKnownShard> _shards = new Dictionary<string, IKnownShard>();
     private IActorRef _requester = ActorRefs.Nobody;
     private ModelWeights _global;
     private int _phaseIndex;
@@ -127,6 +129,7 @@ public sealed class CoordinatorActor : ReceiveActor
                 client => Context.ActorOf(ClientActor.Props(client, _pool, _faults, _plan.Seed), ActorNames.Escape(client.Id)),
                 StringComparer.Ordinal);
             _connectivity = _clientList.OfType<IConnectedClient>().ToFrozenDictionary(c => c.Id, StringComparer.Ordinal);
+            _shards = _clientList.OfType<IKnownShard>().ToFrozenDictionary(c => c.Id, StringComparer.Ordinal);
             _log.Info("experiment '{0}': {1} clients, {2} phases", _plan.Arm, _clients.Count, _plan.Phases.Count);
             NextRound();
         });
@@ -288,16 +291,14 @@ public sealed class CoordinatorActor : ReceiveActor
         return (fits, failures);
     }
 
-    /// <summary>Why the update must not be aggregated (logged), or null.</summary>
+    /// <summary>Why the update must not be aggregated (logged), as <c>kind: reason</c>, or null.</summary>
     private string? Validate(FitRes fit)
     {
-        var why = UpdateValidation.Check(_current!.Fit.Global, fit.Weights, fit.NumExamples, _settings.MaxUpdateNorm);
-        if (why is not null)
-        {
-            _log.Warning("experiment '{0}': phase {1} round {2}: update of client '{3}' rejected: {4}",
-                _plan.Arm, Phase.Phase, _round, fit.ClientId, why);
-        }
-        return why;
+        var shard = _shards.TryGetValue(fit.ClientId, out var known) ? known.ShardSize(Phase.Phase) : 0;
+        var why = UpdateValidation.Validate(_current!.Fit.Global, fit.Weights, fit.NumExamples, _settings.MaxUpdateNorm, shard);
+        if (why is null) return null;
+        _log.Warning("experiment '{0}': phase {1} round {2}: update of client '{3}' rejected: {4}", _plan.Arm, Phase.Phase, _round, fit.ClientId, why);
+        return why.ToString();
     }
 
     private static RoundCounts Tally(IReadOnlyList<ClientFailure> failures) => RoundCounts.Zero with

@@ -25,6 +25,19 @@ public static class FailureReasons
     public const string Evaluate = "evaluate: ";
 
     public static bool IsRejected(string reason) => Starts(reason, Rejected);
+
+    /// <summary>
+    /// The kind of a rejection (<see cref="Core.UpdateRejection"/>: <c>examples</c>, <c>norm</c>...) from its reason
+    /// <c>rejected: kind: why</c>; null for any other failure.
+    /// </summary>
+    public static string? RejectionKind(string reason)
+    {
+        if (!IsRejected(reason)) return null;
+        var rest = reason[Rejected.Length..];
+        var colon = rest.IndexOf(':', StringComparison.Ordinal);
+        var kind = colon < 0 ? rest : rest[..colon];
+        return Core.UpdateRejection.Kinds.Contains(kind, StringComparer.Ordinal) ? kind : null;
+    }
     public static bool IsCrashed(string reason) => Starts(reason, Crashed);
     public static bool IsDropped(string reason) => Starts(reason, Dropped);
     public static bool IsDeadline(string reason) => Starts(reason, Deadline);

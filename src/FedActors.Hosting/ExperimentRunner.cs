@@ -117,11 +117,13 @@ public sealed class ExperimentRunner
             if (fleet.OwnsSystem) await fleet.System.Terminate().ConfigureAwait(false);
             fleet.Networks.Dispose();
         }
-        AccuracyCurves.WritePng(Path.Combine(_runDir, "accuracy.png"), AccuracyCurves.ReadCsv(metricsPath));
+        var rows = AccuracyCurves.ReadCsv(metricsPath);
+        AccuracyCurves.WritePng(Path.Combine(_runDir, "accuracy.png"), rows);
 
         var summary = new RunSummary(results, _settings.BaselineArm, classes.Keys.ToList(), context.WallSeconds)
         {
             DataReports = fleet.Reports,
+            Rejections = RunSummary.CountRejections(rows),
         };
         await SummaryWriter.WriteAsync(_runDir, summary, ct).ConfigureAwait(false);
         return summary;

@@ -38,6 +38,9 @@ public sealed class MetricsLog : IDisposable
     /// <summary>Bytes written so far (everything is flushed after each append).</summary>
     public long Length => _writer.BaseStream.Length;
 
+    /// <summary>Metric of a refused update, per kind: <c>rejected_examples</c>, <c>rejected_norm</c>, ...</summary>
+    public const string RejectedPrefix = "rejected_";
+
     public static IReadOnlyList<MetricRecord> Rows(RoundReport report, IReadOnlyDictionary<string, string> taskOf)
     {
         var rows = new List<MetricRecord>();
@@ -58,7 +61,12 @@ public sealed class MetricsLog : IDisposable
             }
         }
         foreach (var failure in report.Failures.OrderBy(f => f.ClientId, StringComparer.Ordinal))
+        {
             rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, failure.ClientId, Task(failure.ClientId), "failed", 1));
+            // A refused update is counted with the kind of its fault (examples, norm, non-finite, ...).
+            if (FailureReasons.RejectionKind(failure.Reason) is { } kind)
+                rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, failure.ClientId, Task(failure.ClientId), RejectedPrefix + kind, 1));
+        }
         // Seed-determined counts only: how many replies came late depends on timing, so it goes to the summary.
         var c = report.Counts;
         foreach (var (name, value) in new[] { ("unavailable", c.Unavailable), ("dropped", c.Dropped), ("rejected", c.Rejected), ("restarted", c.Restarts) })

@@ -48,6 +48,14 @@ public static class SummaryWriter
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            w.WriteStartObject("rejected_updates");
+            foreach (var rejections in summary.Rejections)
+            {
+                w.WriteStartObject(rejections.Arm);
+                foreach (var (kind, count) in rejections.ByKind) w.WriteNumber(kind, count);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
             w.WriteStartArray("data");
             foreach (var report in summary.DataReports)
             {
@@ -119,6 +127,13 @@ public static class SummaryWriter
         {
             var c = a.Counts;
             sb.Append(inv, $"| {a.Arm} | {a.Budget} | {c.Unavailable} | {c.Dropped} | {c.Late} | {c.Rejected} | {c.Restarts} | {a.WallSeconds:F1} |\n");
+        }
+        if (summary.Rejections.Count > 0)
+        {
+            sb.Append("\n## Refused updates\n\nUpdates that failed validation (engine.validation, the client's shard size), per kind; "
+                + "metrics.csv has a `rejected_<kind>` row for each, by round and client.\n\n");
+            foreach (var r in summary.Rejections)
+                sb.Append("- ").Append(r.Arm).Append(": ").Append(string.Join(", ", r.ByKind.Select(k => $"{k.Value} {k.Key}"))).Append('\n');
         }
         if (summary.DataReports.Count > 0)
         {

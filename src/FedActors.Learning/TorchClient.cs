@@ -28,7 +28,7 @@ namespace FedActors.Learning;
 /// shard and ids only (its head and BatchNorm statistics travel in the global weights); optimiser state is
 /// not kept between rounds. Not thread-safe: one call at a time per client.
 /// </summary>
-public sealed class TorchClient : IFederatedClient, IDisposable
+public sealed class TorchClient : IKnownShard, IDisposable
 {
     private readonly ClientData _data;
     private readonly BackboneSpec _spec;
@@ -69,6 +69,9 @@ public sealed class TorchClient : IFederatedClient, IDisposable
     public string Id => _data.ClientId;
 
     public string Task => _data.Task;
+
+    /// <summary>What a fit of <paramref name="phase"/> trains on: the unlabeled split for SimCLR, else the labeled one.</summary>
+    public long ShardSize(string phase) => phase == Phases.SimClr ? _data.Unlabeled.Count : _data.Labeled.Count;
 
     public FitRes Fit(FitIns instructions, CancellationToken cancellation)
     {

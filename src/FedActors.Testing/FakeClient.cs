@@ -11,7 +11,7 @@ namespace FedActors.Testing;
 /// request it gets. The behaviours that need the engine (unavailable, drop, delay, crash) act through the
 /// <see cref="FakeFederation"/> the client belongs to.
 /// </summary>
-public sealed class FakeClient : IFederatedClient
+public sealed class FakeClient : IKnownShard
 {
     private readonly Dictionary<(int Round, int Attempt), FakeAct> _script = [];
     private readonly ConcurrentQueue<FitIns> _fits = new();
@@ -20,6 +20,7 @@ public sealed class FakeClient : IFederatedClient
     private FakeAct _always = FakeAct.Reply;
     private float _delta = 1f;
     private long _examples = 1;
+    private long _shard;
     private long _calls;
 
     private FakeClient(string id, string task)
@@ -61,6 +62,19 @@ public sealed class FakeClient : IFederatedClient
         _examples = examples;
         return this;
     }
+
+    /// <summary>
+    /// Declares a shard of <paramref name="examples"/> samples in every phase (<see cref="IKnownShard"/>), so the
+    /// coordinator refuses an update that reports more; default 0 = not declared.
+    /// </summary>
+    public FakeClient WithShard(long examples)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(examples);
+        _shard = examples;
+        return this;
+    }
+
+    public long ShardSize(string phase) => _shard;
 
     /// <summary>Does <paramref name="act"/> in every round not scripted otherwise.</summary>
     public FakeClient Always(FakeAct act)

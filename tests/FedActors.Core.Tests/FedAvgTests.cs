@@ -141,6 +141,70 @@ public sealed class FedAvgTests
     }
 
     [Fact]
+    public void Accumulator_must_give_the_bits_of_the_unscaled_fold()
+    {
+        // The accumulator scales weights and sums by powers of two against overflow; the result must not show it.
+        var rng = new Random(19);
+        var updates = Enumerable.Range(0, 9)
+            .Select(_ => (Data: Enumerable.Range(0, 1_001).Select(_ => (float)((rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-6, 7)))).ToArray(),
+                Examples: (long)rng.Next(1, 5_000_000)))
+            .ToList();
+        foreach (var width in new[] { 1, 2, 4, 9 })
+        {
+            var acc = new FedAvgAccumulator(width, 1);
+            foreach (var (data, examples) in updates) acc.Add(W(("w", data)), examples);
+            var result = acc.Result(W(("w", new float[1_001])))["w"].Data;
+            var total = (float)updates.Sum(u => (double)(float)u.Examples);
+            for (var i = 0; i < result.Length; i++)
+            {
+                var s = updates[0].Data[i] * (float)updates[0].Examples;
+                foreach (var (data, examples) in updates.Skip(1)) s += data[i] * (float)examples;
+                Assert.Equal(BitConverter.SingleToInt32Bits(s / total), BitConverter.SingleToInt32Bits(result[i]));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1L, 1L, 3e38f, 3.2e38f)]
+    [InlineData(1L, 1L, -3.4e38f, -3.4e38f)]
+    [InlineData(1_000_000_000L, 3_000_000_000L, 1e30f, 1e30f)]
+    [InlineData(7L, 1_000_000L, float.MaxValue, float.MaxValue)]
+    public void Accumulator_must_keep_the_mean_of_finite_updates_finite(long examplesA, long examplesB, float a, float b)
+    {
+        foreach (var width in new[] { 1, 8 })
+        {
+            var acc = new FedAvgAccumulator(width, 1);
+            acc.Add(W(("w", [a, 1f])), examplesA);
+            acc.Add(W(("w", [b, 2f])), examplesB);
+            var mean = acc.Result(W(("w", [0f, 0f])))["w"].Data;
+
+            var exact = ((double)a * examplesA + (double)b * examplesB) / ((double)examplesA + examplesB);
+            Assert.True(float.IsFinite(mean[0]), $"fold width {width}: the mean of {a} and {b} came out {mean[0]}");
+            Assert.Equal(exact, mean[0], Math.Abs(exact) * 1e-6);
+            Assert.Equal((1.0 * examplesA + 2.0 * examplesB) / (examplesA + examplesB), mean[1], 1e-6);
+        }
+    }
+
+    [Fact]
+    public void Accumulator_must_rescale_its_partial_sums_exactly_when_more_weight_arrives()
+    {
+        // Weights that cross several powers of two between folds: sums started small are rescaled on the way.
+        var data = Enumerable.Range(0, 257).Select(i => (float)Math.Sin(i) * 1e37f).ToArray();
+        var counts = new long[] { 1, 3, 1_000, 70_000, 9_000_000, 2 };
+        var folded = new FedAvgAccumulator(1, 1);
+        var batched = new FedAvgAccumulator(counts.Length, 1);
+        foreach (var n in counts)
+        {
+            folded.Add(W(("w", data)), n);
+            batched.Add(W(("w", data)), n);
+        }
+        var a = folded.Result(W(("w", new float[257])));
+        Assert.Equal(a.ContentHash(), batched.Result(W(("w", new float[257]))).ContentHash());
+        Assert.All(a["w"].Data, v => Assert.True(float.IsFinite(v)));
+        for (var i = 0; i < data.Length; i++) Assert.Equal(data[i], a["w"].Data[i], Math.Abs(data[i]) * 1e-6);
+    }
+
+    [Fact]
     public void Accumulator_must_reject_a_shape_mismatch()
     {
         var acc = new FedAvgAccumulator();

@@ -213,6 +213,24 @@ public class RoundFaultsSpec : TestKit
     }
 
     [Fact]
+    public async Task Rounds_must_refuse_a_sample_count_above_the_clients_known_shard()
+    {
+        var federation = new FakeFederation(
+            FakeClient.Named("honest").Adds(1f).WithShard(100).WithExamples(100),
+            FakeClient.Named("inflated").Adds(1000f).WithShard(100).WithExamples(1_000_000_000),
+            FakeClient.Named("undeclared").Adds(3f).WithExamples(300));
+        var settings = Policy(FailedRoundPolicy.AcceptPartial);
+
+        var result = await federation.RunAsync(Sys, FakeModel.Plan(rounds: 1), settings);
+
+        RoundOutcome.Of(result.Rounds[0])
+            .Aggregated("honest", "undeclared")
+            .Global("w", 2.5f, 2.5f) // (100 * 1 + 300 * 3) / 400: the inflated update never weighed in
+            .Rejected("inflated", "examples: reports 1000000000 examples; its shard holds 100");
+        Assert.Equal(1, result.Rounds[0].Counts.Rejected);
+    }
+
+    [Fact]
     public async Task Rounds_must_not_count_rejected_updates_towards_the_quorum()
     {
         var federation = Three();

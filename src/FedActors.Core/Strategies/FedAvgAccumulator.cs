@@ -17,6 +17,15 @@ namespace FedActors.Core.Strategies;
 /// therefore allocated with huge pages advised (<see cref="FreshMemory"/>), which cut that to 4-95 ms there.
 /// </para>
 /// <para>
+/// Overflow: the mean of finite values is finite, but the sums on the way to it need not be (two updates holding
+/// 3e38, or large values times large sample counts). Every weight and the divisor are therefore scaled by the same
+/// power of two 2^-e, with e chosen so that the weights added so far sum to at most one half: a partial sum then never
+/// exceeds half the largest value, whatever the updates hold. When more weight arrives, e grows and the partial sums are
+/// rescaled exactly as they are read. Scaling by a power of two is exact, and rounding commutes with it, so the result has
+/// the same bits as the unscaled fold for every value whose scaled terms stay normal floats (above about 1e-28 for a
+/// billion examples); only smaller ones may round differently.
+/// </para>
+/// <para>
 /// Determinism: every element sees the same operations in the same order (w0·x0, then + wi·xi per update in the
 /// order they were added, then / total), whatever the fold width or the number of threads: elements never mix.
 /// The caller adds updates in client-id order.
@@ -31,6 +40,7 @@ public sealed class FedAvgAccumulator
     private readonly List<Sum> _order = [];
     private readonly List<(ModelWeights Update, float Weight, bool HandedOver)> _pending = [];
     private readonly ParallelOptions _parallel;
+    private double _totalWeight;
     private bool _finished;
 
     /// <param name="foldWidth">Updates kept (by reference) until they are folded in together; 1 folds each at once.</param>
@@ -82,6 +92,7 @@ public sealed class FedAvgAccumulator
             _order.Add(sum);
         }
         _pending.Add((update, numExamples, handOver));
+        _totalWeight += (float)numExamples;
         Updates++;
         if (_pending.Count >= FoldWidth) Fold(final: false);
     }
@@ -107,6 +118,8 @@ public sealed class FedAvgAccumulator
     private void Fold(bool final)
     {
         if (_pending.Count == 0 && !final) return;
+        // Weights (and sums) scaled by 2^-exponent, with the weights so far summing to at most 1/2: no partial sum overflows.
+        var exponent = ScaleExponent(_totalWeight);
         // Per tensor, the waiting updates that carry it, in the order they were added.
         var sources = new Dictionary<Sum, List<(float[] Data, float Weight)>>();
         foreach (var (update, weight, handedOver) in _pending)
@@ -118,7 +131,7 @@ public sealed class FedAvgAccumulator
                 // The first update of a tensor makes its sum: in place when handed over (read, then written, element
                 // by element), otherwise in an uninitialised array (huge pages advised) that this pass writes in full.
                 sum.Values ??= handedOver ? tensor.Data : FreshMemory.Floats(tensor.Data.Length);
-                list.Add((tensor.Data, weight));
+                list.Add((tensor.Data, MathF.ScaleB(weight, -exponent)));
                 sum.Weight += weight;
             }
         }
@@ -127,7 +140,9 @@ public sealed class FedAvgAccumulator
             .Select(sum =>
             {
                 var list = sources.GetValueOrDefault(sum) ?? [];
-                return new Target(sum, [.. list.Select(s => s.Data)], [.. list.Select(s => s.Weight)], final ? (float)sum.Weight : null);
+                var divisor = final ? MathF.ScaleB((float)sum.Weight, -exponent) : (float?)null;
+                var rescale = sum.Started ? MathF.ScaleB(1f, sum.Exponent - exponent) : 1f;
+                return new Target(sum, [.. list.Select(s => s.Data)], [.. list.Select(s => s.Weight)], divisor, rescale);
             })
             .ToList();
         var chunks = new List<(Target Target, int Start, int Length)>();
@@ -145,17 +160,24 @@ public sealed class FedAvgAccumulator
         {
             Parallel.ForEach(chunks, _parallel, FoldChunk);
         }
-        foreach (var target in targets) target.Sum.Started = true;
+        foreach (var target in targets)
+        {
+            target.Sum.Started = true;
+            target.Sum.Exponent = exponent;
+        }
         _pending.Clear();
     }
+
+    /// <summary>The e of 2^-e that brings <paramref name="totalWeight"/> to at most one half.</summary>
+    internal static int ScaleExponent(double totalWeight) => totalWeight <= 0.5 ? 0 : Math.ILogB(totalWeight) + 2;
 
     private static void FoldChunk((Target Target, int Start, int Length) chunk)
     {
         var (target, start, length) = chunk;
-        Aggregation.FoldRange(target.Sum.Values!, start, length, target.Sum.Started, target.Sources, target.Weights, target.Divisor);
+        Aggregation.FoldRange(target.Sum.Values!, start, length, target.Sum.Started, target.Sources, target.Weights, target.Divisor, target.Rescale);
     }
 
-    private sealed record Target(Sum Sum, float[][] Sources, float[] Weights, float? Divisor);
+    private sealed record Target(Sum Sum, float[][] Sources, float[] Weights, float? Divisor, float Rescale);
 
     private sealed class Sum(string name, int[] shape)
     {
@@ -166,5 +188,8 @@ public sealed class FedAvgAccumulator
         public float[]? Values { get; set; }
         public double Weight { get; set; }
         public bool Started { get; set; }
+
+        /// <summary>The e of the 2^-e its partial sum is scaled by.</summary>
+        public int Exponent { get; set; }
     }
 }
