@@ -41,7 +41,7 @@ public sealed class ClientDirectoryActor : ReceiveActor, IWithTimers
     private readonly HashSet<Address> _unanswered = [];
     private readonly Dictionary<Address, (IActorRef Host, IReadOnlyList<ClientHost.HostedClient> Clients)> _nodes = [];
     private readonly Dictionary<string, Address> _hostOf = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, (Address Node, IActorRef ReplyTo)> _pending = [];
+    private readonly PendingCalls _pending = new();
     private readonly List<(long Id, int Min, IActorRef ReplyTo)> _waiters = [];
     private readonly ClientConnectivity _connectivity;
     private Func<ClientHost.HostedClient, string?>? _refusal;
@@ -76,7 +76,7 @@ public sealed class ClientDirectoryActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _cluster.Unsubscribe(Self);
-        foreach (var (id, (_, replyTo)) in _pending) replyTo.Tell(new ClientHost.Failed(id, "the coordinator's client directory stopped"));
+        foreach (var (id, replyTo) in _pending.RemoveAll()) replyTo.Tell(new ClientHost.Failed(id, "the coordinator's client directory stopped"));
     }
 
     private int KnownClients => _hostOf.Count;
@@ -160,11 +160,7 @@ public sealed class ClientDirectoryActor : ReceiveActor, IWithTimers
             }
             _log.Warning("{0} {1}: its {2} client(s) are unavailable", node, why, entry.Clients.Count);
         }
-        foreach (var id in _pending.Where(p => p.Value.Node == node).Select(p => p.Key).ToList())
-        {
-            _pending.Remove(id, out var call);
-            call.ReplyTo.Tell(new ClientHost.Failed(id, $"client node {node} {why}"));
-        }
+        foreach (var (id, replyTo) in _pending.RemoveNode(node)) replyTo.Tell(new ClientHost.Failed(id, $"client node {node} {why}"));
     }
 
     private void OnAwait(ClientDirectory.AwaitClients wait)
@@ -209,13 +205,24 @@ public sealed class ClientDirectoryActor : ReceiveActor, IWithTimers
             Sender.Tell(new ClientHost.Failed(request.CallId, $"client '{request.ClientId}' is not connected (its node is down or has not joined)"));
             return;
         }
-        _pending[request.CallId] = (node, Sender);
+        if (!_pending.Add(request.CallId, node, Sender))
+        {
+            Sender.Tell(new ClientHost.Failed(request.CallId, $"call id {request.CallId} is already pending"));
+            return;
+        }
         _nodes[node].Host.Tell(request);
     }
 
+    // A reply counts only from the node its call went to (PendingCalls).
     private void OnReply(ClientHost.IReply reply)
     {
-        if (_pending.Remove(reply.CallId, out var call)) call.ReplyTo.Tell(reply);
+        var (replyTo, refused) = _pending.Complete(reply.CallId, Sender.Path.Address);
+        if (replyTo is null)
+        {
+            _log.Warning("ignoring a {0} for call {1} from {2}: {3}", reply.GetType().Name, reply.CallId, Sender.Path.Address, refused);
+            return;
+        }
+        replyTo.Tell(reply);
     }
 
     private sealed class SayHello

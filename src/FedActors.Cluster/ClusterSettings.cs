@@ -28,6 +28,7 @@ public sealed record ClusterSettings(
     string DataHostname,
     int DataPort,
     long MaxTransferBytes,
+    int MaxConnections,
     TimeSpan ConnectTimeout,
     TimeSpan IdleTimeout,
     TlsSettings Tls,
@@ -63,6 +64,7 @@ public sealed record ClusterSettings(
             DataHostname: c.GetString("data-plane.hostname") ?? "",
             DataPort: c.GetInt("data-plane.port"),
             MaxTransferBytes: c.GetLong("data-plane.max-transfer-bytes"),
+            MaxConnections: c.GetInt("data-plane.max-connections"),
             ConnectTimeout: c.GetTimeSpan("data-plane.connect-timeout"),
             IdleTimeout: c.GetTimeSpan("data-plane.idle-timeout"),
             Tls: new TlsSettings(
@@ -88,6 +90,7 @@ public sealed record ClusterSettings(
         if (WaitForClients <= TimeSpan.Zero) throw Invalid("wait-for-clients", WaitForClients, "must be positive");
         if (MaxMessageBytes < 32000) throw Invalid("max-message-bytes", MaxMessageBytes, "must be at least 32000 (Akka.Remote's smallest frame)");
         if (MaxTransferBytes < 1) throw Invalid("data-plane.max-transfer-bytes", MaxTransferBytes, "must be positive");
+        if (MaxConnections is < 1 or > 4096) throw Invalid("data-plane.max-connections", MaxConnections, "must be 1..4096");
         if (ConnectTimeout <= TimeSpan.Zero) throw Invalid("data-plane.connect-timeout", ConnectTimeout, "must be positive");
         if (IdleTimeout <= TimeSpan.Zero) throw Invalid("data-plane.idle-timeout", IdleTimeout, "must be positive");
         if (Tls.Enabled && string.IsNullOrEmpty(Tls.Certificate))

@@ -17,7 +17,6 @@ public sealed class RemoteClientProxy : IConnectedClient
     /// </summary>
     internal const string GlobalsSlot = "globals";
 
-    private static long s_callIds;
     private readonly IActorRef _directory;
     private readonly WeightStore _store;
     private readonly ClientConnectivity? _connectivity;
@@ -50,7 +49,8 @@ public sealed class RemoteClientProxy : IConnectedClient
         var reply = Call(
             new ClientHost.Fit(NextCallId(), Id, instructions.Round, instructions.Phase, global, instructions.Config), cancellation);
         var fitted = reply as ClientHost.Fitted ?? throw Unexpected(reply);
-        var weights = _store.Fetch(fitted.Weights, cancellation);
+        // An update carries some of the global's tensors, never more: a larger one is refused before a byte moves.
+        var weights = _store.Fetch(fitted.Weights, global.ByteSize, cancellation);
         return new FitRes(Id, fitted.Round, weights, fitted.NumExamples, fitted.Metrics);
     }
 
@@ -66,7 +66,13 @@ public sealed class RemoteClientProxy : IConnectedClient
 
     public override string ToString() => $"remote client {Id}";
 
-    private static long NextCallId() => Interlocked.Increment(ref s_callIds);
+    /// <summary>A random positive 63-bit call id: a node that sees some ids cannot guess another pending one.</summary>
+    internal static long NextCallId()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        return Math.Max(1, (long)(BitConverter.ToUInt64(bytes) >> 1));
+    }
 
     private ClientHost.IReply Call(ClientHost.IRequest request, CancellationToken cancellation)
     {

@@ -7,12 +7,15 @@ namespace FedActors.Cluster;
 /// <summary>The fetching half of the data plane: one TCP connection per transfer, to the store that offers it.</summary>
 internal static class WeightFetcher
 {
-    public static FedActors.Core.ModelWeights Fetch(WeightRef reference, ClusterSettings settings, DataPlaneTls? tls, CancellationToken ct)
+    /// <param name="maxBytes">The most the fetching side accepts: the smaller of max-transfer-bytes and what it expects.</param>
+    public static FedActors.Core.ModelWeights Fetch(WeightRef reference, long maxBytes, ClusterSettings settings, DataPlaneTls? tls, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(reference);
         if (reference.ByteSize > settings.MaxTransferBytes)
             throw new WeightTransferException(
                 $"{reference} exceeds {ClusterSettings.Section}.data-plane.max-transfer-bytes = {settings.MaxTransferBytes}");
+        if (reference.ByteSize > maxBytes || reference.ByteSize < 0)
+            throw new WeightTransferException($"{reference} is larger than the {maxBytes} bytes expected of it; not fetched");
         if (reference.Hash.Length != 2 * WeightStore.KeyBytes || !reference.Hash.All(char.IsAsciiHexDigitLower))
             throw new WeightTransferException($"{reference}: not a data-plane checksum ({2 * WeightStore.KeyBytes} lowercase hex digits)");
         var hash = Convert.FromHexString(reference.Hash);

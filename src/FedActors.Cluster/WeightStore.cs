@@ -31,13 +31,17 @@ public sealed class WeightStore : IDisposable
     private readonly Dictionary<string, Offered> _offered = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LinkedList<string>> _slots = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<ModelWeights, WeightRef> _known = [];
+    private readonly SemaphoreSlim _connections;
     private long _version;
+    private int _active;
+    private int _most;
 
     private WeightStore(ClusterSettings settings, TcpListener listener, DataPlaneTls? tls)
     {
         _settings = settings;
         _listener = listener;
         _tls = tls;
+        _connections = new SemaphoreSlim(settings.MaxConnections, settings.MaxConnections);
         Host = settings.DataPlaneHost;
         Port = ((IPEndPoint)listener.LocalEndpoint).Port;
         _ = Task.Factory.StartNew(AcceptLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -58,12 +62,24 @@ public sealed class WeightStore : IDisposable
         }
     }
 
-    /// <summary>Binds the listener of <c>data-plane.hostname:port</c> and starts serving.</summary>
+    /// <summary>Connections being served now (at most <c>data-plane.max-connections</c>).</summary>
+    public int ActiveConnections => Volatile.Read(ref _active);
+
+    /// <summary>The most connections that were ever served at once.</summary>
+    public int MostConnections => Volatile.Read(ref _most);
+
+    /// <summary>The address and port the listener is bound to.</summary>
+    internal IPEndPoint BoundTo => (IPEndPoint)_listener.LocalEndpoint;
+
+    /// <summary>
+    /// Binds the listener to the address of <c>data-plane.hostname</c> (or the node's hostname) and its port, and starts
+    /// serving. A host name is resolved and the listener bound to its address, never to every interface.
+    /// </summary>
+    /// <exception cref="WeightTransferException">The host name does not resolve; the message names the key.</exception>
     public static WeightStore Start(ClusterSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var bind = IPAddress.TryParse(settings.DataPlaneHost, out var ip) ? ip : IPAddress.Any;
-        var listener = new TcpListener(bind, settings.DataPort);
+        var listener = new TcpListener(BindAddress(settings), settings.DataPort);
         listener.Start(backlog: 64);
         try
         {
@@ -142,7 +158,15 @@ public sealed class WeightStore : IDisposable
     }
 
     /// <summary>Fetches the snapshot <paramref name="reference"/> points at, checking its size and hash.</summary>
-    public ModelWeights Fetch(WeightRef reference, CancellationToken ct = default) => WeightFetcher.Fetch(reference, _settings, _tls, ct);
+    public ModelWeights Fetch(WeightRef reference, CancellationToken ct = default) => Fetch(reference, long.MaxValue, ct);
+
+    /// <summary>
+    /// As above, refusing before connecting a snapshot announced larger than <paramref name="maxBytes"/>: what the
+    /// fetching side expects of it (a client's update is never larger than the global it was sent).
+    /// </summary>
+    /// <exception cref="WeightTransferException">It is larger than expected, or the transfer failed.</exception>
+    public ModelWeights Fetch(WeightRef reference, long maxBytes, CancellationToken ct = default) =>
+        WeightFetcher.Fetch(reference, Math.Min(maxBytes, _settings.MaxTransferBytes), _settings, _tls, ct);
 
     /// <summary>As <see cref="Fetch"/>, on a thread of its own.</summary>
     public Task<ModelWeights> FetchAsync(WeightRef reference, CancellationToken ct = default) =>
@@ -154,12 +178,41 @@ public sealed class WeightStore : IDisposable
         _listener.Stop();
         _tls?.Dispose();
         _stop.Dispose();
+        _connections.Dispose();
     }
 
+    /// <summary>The address to listen on: the configured host as an IP literal, or its first address (IPv4 first).</summary>
+    internal static IPAddress BindAddress(ClusterSettings settings)
+    {
+        var host = settings.DataPlaneHost;
+        if (IPAddress.TryParse(host, out var literal)) return literal;
+        IPAddress[] addresses;
+        try
+        {
+            addresses = Dns.GetHostAddresses(host);
+        }
+        catch (SocketException e)
+        {
+            throw new WeightTransferException($"{ClusterSettings.Section}.data-plane.hostname (or hostname) '{host}' does not resolve: {e.Message}", e);
+        }
+        return addresses.OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).FirstOrDefault()
+            ?? throw new WeightTransferException($"{ClusterSettings.Section}.data-plane.hostname (or hostname) '{host}' resolves to no address");
+    }
+
+    // At most max-connections sockets are served at once, each on a pool thread while it is served; the rest wait in
+    // the listen backlog (TCP keeps them), so a flood of connections costs neither threads nor memory.
     private void AcceptLoop()
     {
         while (!_stop.IsCancellationRequested)
         {
+            try
+            {
+                _connections.Wait(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return; // stopped
+            }
             Socket socket;
             try
             {
@@ -169,7 +222,32 @@ public sealed class WeightStore : IDisposable
             {
                 return; // stopped
             }
-            _ = Task.Factory.StartNew(() => Serve(socket), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var active = Interlocked.Increment(ref _active);
+            for (var most = _most; active > most; most = _most) Interlocked.CompareExchange(ref _most, active, most);
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    Serve(socket);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _active);
+                    ReleaseConnection();
+                }
+            });
+        }
+    }
+
+    private void ReleaseConnection()
+    {
+        try
+        {
+            _connections.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // stopped meanwhile
         }
     }
 
@@ -179,9 +257,12 @@ public sealed class WeightStore : IDisposable
         {
             using var connection = socket;
             Tune(socket, _settings);
+            // A peer that connects and says nothing gives its slot back after connect-timeout, not idle-timeout.
+            socket.ReceiveTimeout = Milliseconds(_settings.ConnectTimeout);
             using var stream = Secure(new NetworkStream(socket, ownsSocket: false));
             Span<byte> request = stackalloc byte[RequestBytes];
             stream.ReadExactly(request);
+            socket.ReceiveTimeout = Milliseconds(_settings.IdleTimeout);
             if (BinaryPrimitives.ReadUInt32LittleEndian(request) != RequestMagic) return;
             var hash = Convert.ToHexStringLower(request[4..]);
             Offered? entry;
@@ -209,10 +290,12 @@ public sealed class WeightStore : IDisposable
         socket.NoDelay = true;
         socket.SendBufferSize = 4 << 20;
         socket.ReceiveBufferSize = 4 << 20;
-        var idle = (int)Math.Min(int.MaxValue, settings.IdleTimeout.TotalMilliseconds);
+        var idle = Milliseconds(settings.IdleTimeout);
         socket.SendTimeout = idle;
         socket.ReceiveTimeout = idle;
     }
+
+    private static int Milliseconds(TimeSpan time) => (int)Math.Clamp(time.TotalMilliseconds, 1, int.MaxValue);
 
     /// <summary>A snapshot on offer: by reference, with where to fetch it and how many slots keep it.</summary>
     private sealed record Offered(ModelWeights Weights, WeightRef Ref, int Holders);

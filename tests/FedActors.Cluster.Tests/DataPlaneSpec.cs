@@ -92,6 +92,61 @@ public sealed class DataPlaneSpec : IDisposable
     }
 
     [Fact]
+    public void Store_must_listen_on_the_address_of_its_host_name_only()
+    {
+        using var store = WeightStore.Start(Settings("fedactors.cluster.hostname = localhost"));
+        Assert.True(IPAddress.IsLoopback(store.BoundTo.Address), $"bound to {store.BoundTo}, not to localhost's address");
+        Assert.Equal("localhost", store.Host);
+        var weights = Sample();
+        Assert.Equal(weights.ContentHash(), store.Fetch(store.Offer("s", weights)).ContentHash());
+    }
+
+    [Fact]
+    public void Store_must_refuse_to_start_on_a_host_name_that_does_not_resolve()
+    {
+        var e = Assert.Throws<WeightTransferException>(() => WeightStore.Start(Settings("fedactors.cluster.data-plane.hostname = \"no-such-host.invalid\"")));
+        Assert.Contains("data-plane.hostname", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Store_must_serve_at_most_max_connections_at_once_and_the_rest_in_turn()
+    {
+        using var store = WeightStore.Start(Settings("fedactors.cluster.data-plane.max-connections = 2"));
+        var weights = Sample();
+        var reference = store.Offer("s", weights);
+        // Five peers connect and say nothing: two are served (waiting for their request), three wait in the backlog.
+        var silent = Enumerable.Range(0, 5).Select(_ => new TcpClient()).ToList();
+        try
+        {
+            foreach (var peer in silent) await peer.ConnectAsync(IPAddress.Loopback, store.Port);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (store.ActiveConnections < 2 && DateTime.UtcNow < deadline) await Task.Delay(10);
+            Assert.Equal(2, store.ActiveConnections);
+
+            // A real fetch waits its turn; closing the silent peers frees the slots and it goes through.
+            var fetch = Task.Run(() => store.Fetch(reference));
+            foreach (var peer in silent) peer.Dispose();
+            Assert.Equal(weights.ContentHash(), (await fetch.WaitAsync(TimeSpan.FromSeconds(30))).ContentHash());
+        }
+        finally
+        {
+            foreach (var peer in silent) peer.Dispose();
+        }
+        Assert.Equal(2, store.MostConnections);
+    }
+
+    [Fact]
+    public void Fetcher_must_refuse_a_snapshot_larger_than_expected_before_connecting()
+    {
+        using var store = WeightStore.Start(Settings());
+        var reference = store.Offer("s", Sample());
+        var e = Assert.Throws<WeightTransferException>(() => store.Fetch(reference, maxBytes: reference.ByteSize - 1));
+        Assert.Contains("larger than the", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, store.MostConnections); // refused without a connection
+        Assert.Equal(Sample().ContentHash(), store.Fetch(reference, maxBytes: reference.ByteSize).ContentHash());
+    }
+
+    [Fact]
     public void Fetcher_must_reject_a_stream_with_one_corrupted_byte()
     {
         var weights = Sample();

@@ -103,6 +103,52 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Coordinator_must_ignore_replies_another_node_forges_for_its_calls()
+    {
+        var coordinator = Node(ClusterSettings.CoordinatorRole);
+        var honest = Node(ClusterSettings.ClientRole, seed: coordinator);
+        var rogue = Node(ClusterSettings.ClientRole, seed: coordinator);
+        using var gated = new GatedClient("c1", 1); // holds round 1 until the forger has done its worst
+        ClientNode.Host(honest, [gated]);
+        var clients = await ClusterCoordinator.WaitForClientsAsync(coordinator, 1, TimeSpan.FromSeconds(20));
+        var run = Experiment.RunAsync(
+            coordinator, Plan(rounds: 1, evaluate: false), clients, new FedAvg(), Engine("trainer-slots = 1\nround-timeout = 60s"));
+        Assert.True(gated.Entered(1).Wait(Wait), "the client never reached round 1");
+
+        // The rogue offers poisoned weights and replies "fitted" to every call id it can think of.
+        var poison = FedActorsNode.Get(rogue).Store.Offer("poison", new ModelWeights([new NamedTensor("backbone.w", [2], [666f, 666f])]));
+        var forger = rogue.ActorOf(Props.Create(() => new Silent()), "forger");
+        var directory = rogue.ActorSelection(new RootActorPath(Akka.Cluster.Cluster.Get(coordinator).SelfAddress) / "user" / ClientDirectoryActor.Name);
+        for (long id = 1; id <= 20_000; id++)
+            directory.Tell(new ClientHost.Fitted(id, 1, poison, 1_000, new Dictionary<string, double>()), forger);
+        await Task.Delay(TimeSpan.FromSeconds(1)); // let the forgeries arrive before the real reply
+        gated.Release(1);
+        var result = await run.WaitAsync(Wait);
+
+        var round = Assert.Single(result.Rounds);
+        Assert.Empty(round.Failures);
+        Assert.Equal([0f, 10f], result.Final["backbone.w"].Data); // c1's own reply (the global, unchanged), not the poison
+    }
+
+    [Fact]
+    public async Task Coordinator_must_refuse_an_update_larger_than_the_global_it_sent_before_fetching_it()
+    {
+        var coordinator = Node(ClusterSettings.CoordinatorRole);
+        var clientNode = Node(ClusterSettings.ClientRole, seed: coordinator);
+        ClientNode.Host(clientNode, [FakeClient.Named("good").Adds(1f), new Bloating("big")]);
+        var clients = await ClusterCoordinator.WaitForClientsAsync(coordinator, 2, TimeSpan.FromSeconds(20));
+        var result = await Experiment.RunAsync(
+            coordinator, Plan(rounds: 1, evaluate: false), clients, new FedAvg(),
+            Engine("trainer-slots = 2\nround-timeout = 20s\nmin-fit-results = 1\non-failed-round = accept-partial")).WaitAsync(Wait);
+
+        var failure = Assert.Single(Assert.Single(result.Rounds).Failures);
+        Assert.Equal("big", failure.ClientId);
+        Assert.Contains("larger than the", failure.Reason, StringComparison.Ordinal);
+        Assert.Equal(1, FedActorsNode.Get(clientNode).Store.MostConnections); // only the good update was fetched
+        Assert.Equal([1f, 11f], result.Final["backbone.w"].Data);
+    }
+
+    [Fact]
     public async Task Coordinator_must_wait_for_the_minimum_of_clients_and_say_how_many_came()
     {
         var coordinator = Node(ClusterSettings.CoordinatorRole);
@@ -309,6 +355,25 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
 
         Assert.Contains("0 of the 1 clients", e.Message, StringComparison.Ordinal);
         Assert.Single(Akka.Cluster.Cluster.Get(coordinator).State.Members);
+    }
+
+    /// <summary>Answers every fit with the global and a large tensor the global does not have.</summary>
+    private sealed class Bloating(string id) : IFederatedClient
+    {
+        public string Id => id;
+        public string Task => "A";
+
+        public FitRes Fit(FitIns instructions, CancellationToken cancellation) => new(
+            Id, instructions.Round, instructions.Global.With(new ModelWeights([new NamedTensor("extra", [100_000], new float[100_000])])),
+            1, new Dictionary<string, double>());
+
+        public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation) => new(Id, instructions.Round, 1, new Dictionary<string, double>());
+    }
+
+    /// <summary>An actor that ignores what it is told (a sender for forged messages).</summary>
+    private sealed class Silent : ReceiveActor
+    {
+        public Silent() => ReceiveAny(_ => { });
     }
 
     /// <summary>
