@@ -28,8 +28,13 @@ public static class SummaryWriter
                 w.WriteString("client", row.Client);
                 w.WriteNumber("acc1", row.Acc1);
                 w.WriteNumber("acc5", row.Acc5);
+                w.WriteNumber("images", row.Examples);
                 w.WriteEndObject();
             }
+            w.WriteEndArray();
+            // The table's column order; `fedactors report` reads it back with the images that weight each task.
+            w.WriteStartArray("tasks");
+            foreach (var task in summary.Tasks) w.WriteStringValue(task);
             w.WriteEndArray();
             w.WriteNumber("wall_seconds", Math.Round(summary.WallSeconds, 3));
             w.WriteStartArray("arms");
