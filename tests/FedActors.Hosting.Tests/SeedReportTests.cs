@@ -133,6 +133,15 @@ public sealed class SeedReportTests
         Assert.Contains($"'{a}' and '{b}' are both seed 7", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void One_folder_given_twice_must_be_refused_as_such()
+    {
+        using var dir = new TempDir();
+        var a = FakeRuns.Write(dir.Path, "once", 7, FakeRuns.Arms(0.5, 0.7, 0.6, 0.4, 0.8, 10, 20));
+        var ex = Assert.Throws<ReportException>(() => SeedReport.Create([RunFolder.Read(a), RunFolder.Read(a + "/")]));
+        Assert.Contains($"'{a}' is given twice", ex.Message, StringComparison.Ordinal);
+    }
+
     private static void AssertSpread(double mean, double? std, int n, Spread? actual)
     {
         Assert.NotNull(actual);

@@ -82,8 +82,10 @@ public sealed class SeedReport
         }
         foreach (var group in runs.GroupBy(r => r.Seed).Where(g => g.Count() > 1))
         {
-            var folders = group.Select(r => $"'{r.Path}'").ToList();
-            throw new ReportException($"{string.Join(" and ", folders)} are both seed {group.Key}: give one run per seed");
+            var (a, b) = (group.First().Path, group.Skip(1).First().Path);
+            throw new ReportException(string.Equals(FullPath(a), FullPath(b), StringComparison.Ordinal)
+                ? $"'{a}' is given twice"
+                : $"'{a}' and '{b}' are both seed {group.Key}: give one run per seed");
         }
 
         var arms = first.Config.Arms
@@ -131,6 +133,8 @@ public sealed class SeedReport
     }
 
     public Spread? WallSeconds(string arm) => Spread.Of(Seeds.Select(s => WallSeconds(s, arm)).OfType<double>());
+
+    private static string FullPath(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
 
     private static string Show(string? value) => value is null ? "absent" : $"'{value}'";
 }

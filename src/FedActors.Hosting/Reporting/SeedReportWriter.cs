@@ -81,7 +81,7 @@ public static class SeedReportWriter
             var row = new List<string> { seed.ToString(Inv), arm };
             row.AddRange(report.Columns.Select(c => Number(report.Acc1(seed, arm, c), signed: false)));
             return row;
-        }))));
+        })), labelColumns: 2));
 
         sb.Append("\n## Wall time per arm (s)\n\n");
         header = ["arm", "mean ± std", .. report.Seeds.Select(s => "seed " + s.ToString(Inv))];
