@@ -85,7 +85,7 @@ public sealed class ReportCommandTests
         }
         Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await stderr}");
         foreach (var file in new[] { "report.md", "report.csv", "report.png" })
-            Assert.True(File.Exists(Path.Combine(cwd, ReportCommand.DefaultOutDir, file)), $"{file} missing from ./{ReportCommand.DefaultOutDir}");
+            Assert.True(File.Exists(Path.Combine(cwd, "report", file)), $"{file} missing from ./report");
         Assert.Contains("55.00 ± 10.00", await stdout, StringComparison.Ordinal);
     }
 

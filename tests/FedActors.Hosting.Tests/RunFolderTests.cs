@@ -25,6 +25,16 @@ public sealed class RunFolderTests
     }
 
     [Fact]
+    public void Tasks_must_keep_the_order_the_run_wrote()
+    {
+        using var dir = new TempDir();
+        var arms = FakeRuns.Arms(0.50, 0.70, 0.60, 0.40, 0.80, 10, 20);
+        var folder = FakeRuns.Write(dir.Path, "s1", 1, arms);
+        File.WriteAllText(Path.Combine(folder, "summary.json"), SummaryWriter.Json(new RunSummary(arms, "cl", ["textures", "shapes"], 1)));
+        Assert.Equal(["textures", "shapes"], RunFolder.Read(folder).Summary.Tasks);
+    }
+
+    [Fact]
     public void Summary_without_images_must_read_as_unweighted_clients()
     {
         using var dir = new TempDir();

@@ -87,6 +87,26 @@ public sealed class SeedReportTests
     }
 
     [Fact]
+    public void A_tie_with_the_baseline_must_not_count_as_a_win()
+    {
+        using var dir = new TempDir();
+        // textures: fl+ssl 0.70 = cl 0.70 in seed 1, 0.80 > 0.70 in seed 2.
+        var report = SeedReport.Create([
+            RunFolder.Read(FakeRuns.Write(dir.Path, "s1", 1, FakeRuns.Arms(0.5, 0.70, 0.6, 0.4, 0.70, 10, 20))),
+            RunFolder.Read(FakeRuns.Write(dir.Path, "s2", 2, FakeRuns.Arms(0.5, 0.70, 0.6, 0.4, 0.80, 10, 20))),
+        ]);
+        Assert.Equal(new Wins(1, 2), report.BeatsBaseline("fl+ssl", Textures));
+    }
+
+    [Fact]
+    public void Arms_must_follow_the_configured_order_not_the_summarys()
+    {
+        using var dir = new TempDir();
+        var run = FakeRuns.Write(dir.Path, "s1", 1, FakeRuns.Arms(0.5, 0.7, 0.6, 0.4, 0.8, 10, 20), "fedactors.arms=[\"fl+ssl\", cl]");
+        Assert.Equal(["fl+ssl", "cl"], SeedReport.Create([RunFolder.Read(run)]).Arms);
+    }
+
+    [Fact]
     public void Wall_seconds_must_be_mean_and_std_per_arm()
     {
         using var dir = new TempDir();
