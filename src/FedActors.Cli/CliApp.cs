@@ -19,6 +19,7 @@ public static class CliApp
             ResumeCommand.Create(console),
             NodeCommand.Create(console),
             ExportCommand.Create(console),
+            ReportCommand.Create(console),
         };
         var invocation = new InvocationConfiguration { Output = console.Out, Error = console.Error };
         return root.Parse(args).Invoke(invocation);

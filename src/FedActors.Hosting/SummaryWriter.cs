@@ -28,8 +28,13 @@ public static class SummaryWriter
                 w.WriteString("client", row.Client);
                 w.WriteNumber("acc1", row.Acc1);
                 w.WriteNumber("acc5", row.Acc5);
+                w.WriteNumber("images", row.Examples);
                 w.WriteEndObject();
             }
+            w.WriteEndArray();
+            // The table's column order; `fedactors report` reads it back with the images that weight each task.
+            w.WriteStartArray("tasks");
+            foreach (var task in summary.Tasks) w.WriteStringValue(task);
             w.WriteEndArray();
             w.WriteNumber("wall_seconds", Math.Round(summary.WallSeconds, 3));
             w.WriteStartArray("arms");
@@ -102,14 +107,7 @@ public static class SummaryWriter
                 : (100 * (avg.Value - baseline.Value)).ToString("+0.00;-0.00;0.00", inv));
             rows.Add(row);
         }
-        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToList();
-        var sb = new StringBuilder();
-        void Line(IReadOnlyList<string> cells) =>
-            sb.Append("| ").Append(string.Join(" | ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i])))).Append(" |\n");
-        Line(header);
-        sb.Append('|').Append(string.Join('|', widths.Select((w, i) => i == 0 ? new string('-', w + 2) : new string('-', w + 1) + ":"))).Append("|\n");
-        foreach (var row in rows) Line(row);
-        return sb.ToString();
+        return MarkdownTable.Render(header, rows);
     }
 
     public static string Markdown(RunSummary summary)

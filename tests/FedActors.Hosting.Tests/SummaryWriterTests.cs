@@ -48,6 +48,8 @@ public sealed class SummaryWriterTests
         Assert.Equal("central-a", first.GetProperty("client").GetString());
         Assert.Equal(0.30, first.GetProperty("acc1").GetDouble(), 12);
         Assert.Equal(0.60, first.GetProperty("acc5").GetDouble(), 12);
+        Assert.Equal(100, first.GetProperty("images").GetInt64());
+        Assert.Equal(["a", "b"], doc.RootElement.GetProperty("tasks").EnumerateArray().Select(t => t.GetString()));
         Assert.Equal(3.5, doc.RootElement.GetProperty("wall_seconds").GetDouble(), 12);
         Assert.Contains("fl+ssl", SummaryWriter.Json(Sample()), StringComparison.Ordinal);
     }

@@ -1,7 +1,6 @@
 using FedActors.Core;
 using ScottPlot;
 using ScottPlot.TickGenerators;
-using SkiaSharp;
 
 namespace FedActors.Hosting.Reporting;
 
@@ -18,9 +17,6 @@ public static class AccuracyCurves
     private static readonly LinePattern[] TaskPatterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
 
     private static readonly MarkerShape[] TaskMarkers = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond];
-
-    /// <summary>Sans fonts common on Linux, macOS and Windows; Skia's own default on Linux is often a serif.</summary>
-    private static readonly string[] SansFonts = ["DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica"];
 
     /// <summary>Rows of a <c>metrics.csv</c>; <see cref="FormatException"/> names the file and line of a bad row.</summary>
     public static IReadOnlyList<MetricRecord> ReadCsv(string metricsCsvPath) => MetricsCsvReader.Read(metricsCsvPath);
@@ -62,9 +58,7 @@ public static class AccuracyCurves
         var curves = Curves(rows);
 
         using var plot = new Plot();
-        // Without any installed font Skia draws no text; the lines, axes and legend keys still render.
-        var sans = SansFonts.FirstOrDefault(f => SKFontManager.Default.FontFamilies.Contains(f, StringComparer.OrdinalIgnoreCase));
-        if (sans is not null) plot.Font.Set(sans);
+        PlotFonts.UseSans(plot);
         plot.Title("Test accuracy per round");
         plot.XLabel("round");
         plot.YLabel("Acc@1 (%)");

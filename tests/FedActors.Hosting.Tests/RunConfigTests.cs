@@ -1,0 +1,72 @@
+using FedActors.Hosting.Reporting;
+
+namespace FedActors.Hosting.Tests;
+
+public sealed class RunConfigTests
+{
+    private const string Conf = """
+        fedactors {
+          seed = "4"
+          arms = ["cl", "fl+ssl"]
+          baseline-arm = "cl"
+          output { dir = "runs/s4" }
+          data { clients = [{ id = "a", images = "10" }, { id = "b", images = "20" }], splits = [] }
+          heads { lr = "0.01" }
+        }
+        """;
+
+    [Fact]
+    public void Config_must_flatten_to_key_paths_in_file_order()
+    {
+        var config = RunConfig.Parse(Conf, "x.conf");
+        Assert.Equal(
+            [
+                "fedactors.seed", "fedactors.arms[0]", "fedactors.arms[1]", "fedactors.baseline-arm", "fedactors.output.dir",
+                "fedactors.data.clients[0].id", "fedactors.data.clients[0].images", "fedactors.data.clients[1].id",
+                "fedactors.data.clients[1].images", "fedactors.data.splits", "fedactors.heads.lr",
+            ],
+            config.Values.Select(v => v.Key));
+        Assert.Equal("20", config.Value("fedactors.data.clients[1].images"));
+        Assert.Equal("[]", config.Value("fedactors.data.splits"));
+        Assert.Equal(4, config.Seed);
+        Assert.Equal(["cl", "fl+ssl"], config.Arms);
+        Assert.Equal("cl", config.BaselineArm);
+    }
+
+    [Fact]
+    public void Difference_must_ignore_seed_and_output_folder()
+    {
+        var a = RunConfig.Parse(Conf, "a.conf");
+        var b = RunConfig.Parse(Conf.Replace("\"4\"", "\"5\"", StringComparison.Ordinal).Replace("runs/s4", "runs/s5", StringComparison.Ordinal), "b.conf");
+        Assert.Null(a.FirstDifference(b));
+    }
+
+    [Fact]
+    public void Difference_must_name_the_first_differing_key_inside_a_list()
+    {
+        var a = RunConfig.Parse(Conf, "a.conf");
+        var b = RunConfig.Parse(Conf.Replace("\"20\"", "\"30\"", StringComparison.Ordinal).Replace("0.01", "0.02", StringComparison.Ordinal), "b.conf");
+        Assert.Equal(("fedactors.data.clients[1].images", "20", "30"), a.FirstDifference(b));
+    }
+
+    [Fact]
+    public void Difference_must_name_a_key_only_one_config_has()
+    {
+        var a = RunConfig.Parse(Conf, "a.conf");
+        var b = RunConfig.Parse(Conf.Replace("[\"cl\", \"fl+ssl\"]", "[\"cl\"]", StringComparison.Ordinal), "b.conf");
+        Assert.Equal(("fedactors.arms[1]", "fl+ssl", null), a.FirstDifference(b));
+        Assert.Equal(("fedactors.arms[1]", null, "fl+ssl"), b.FirstDifference(a));
+    }
+
+    [Theory]
+    [InlineData("fedactors { arms = [cl], baseline-arm = cl }", "fedactors.seed is missing")]
+    [InlineData("fedactors { seed = x, arms = [cl], baseline-arm = cl }", "fedactors.seed = 'x' is not an integer")]
+    [InlineData("fedactors { seed = 1, baseline-arm = cl }", "fedactors.arms is missing")]
+    [InlineData("fedactors { seed = 1, arms = [cl] }", "fedactors.baseline-arm is missing")]
+    [InlineData("fedactors { seed = ${nowhere} }", "cannot parse HOCON")]
+    public void Config_that_is_not_a_runs_must_be_refused_naming_the_file(string hocon, string problem)
+    {
+        var ex = Assert.Throws<ReportException>(() => RunConfig.Parse(hocon, "run/config.conf"));
+        Assert.Contains("run/config.conf: " + problem, ex.Message, StringComparison.Ordinal);
+    }
+}
