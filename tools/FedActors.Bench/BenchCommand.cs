@@ -20,8 +20,10 @@ internal static class BenchCommand
             case "train-child": TrainFigure.RunChild(options); return 0;
             case "datashare": DataShareFigure.Run(options); return 0;
             case "simclr": SimClrFigure.Run(options); return 0;
+            case "rounds": RoundsFigure.Run(options); return 0;
+            case "rounds-node": RoundsFigure.RunNode(options); return 0;
             default:
-                Console.Error.WriteLine("usage: FedActors.Bench --figure fedavg|overhead|rss|train|datashare|simclr [--repeat N] [figure options]");
+                Console.Error.WriteLine("usage: FedActors.Bench --figure fedavg|overhead|rss|train|datashare|simclr|rounds [--repeat N] [figure options]");
                 return 2;
         }
     }
@@ -52,6 +54,9 @@ internal sealed class BenchOptions
 
     public int Int(string name, int fallback) =>
         _values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    public long[] Longs(string name, params long[] fallback) =>
+        _values.TryGetValue(name, out var v) ? v.Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray() : fallback;
 
     public int[] Ints(string name, params int[] fallback) =>
         _values.TryGetValue(name, out var v) ? v.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() : fallback;

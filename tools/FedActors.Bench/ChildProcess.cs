@@ -35,10 +35,22 @@ internal static class ChildProcess
         return output.Trim();
     }
 
-    /// <summary>A field of <c>/proc/self/status</c> in MiB (VmHWM: peak resident set; VmRSS: resident now).</summary>
-    public static double StatusMiB(string field)
+    /// <summary>Starts this benchmark with <paramref name="args"/>, its standard input and output piped, and returns at once.</summary>
+    public static Process StartSelf(IReadOnlyList<string> args)
     {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        var host = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
+        var self = typeof(ChildProcess).Assembly.Location;
+        var viaDotnet = Path.GetFileNameWithoutExtension(host) == "dotnet";
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var arg in viaDotnet ? [self, .. args] : args) start.ArgumentList.Add(arg);
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start {host}");
+    }
+
+    /// <summary>A field of <c>/proc/&lt;pid&gt;/status</c> (this process by default) in MiB (VmHWM: peak resident set; VmRSS: resident now).</summary>
+    public static double StatusMiB(string field, int? pid = null)
+    {
+        var line = File.ReadLines($"/proc/{(pid is { } p ? p.ToString(System.Globalization.CultureInfo.InvariantCulture) : "self")}/status")
+            .First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
         var kib = long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         return kib / 1024.0;
     }
