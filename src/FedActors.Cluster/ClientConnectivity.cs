@@ -9,11 +9,14 @@ namespace FedActors.Cluster;
 /// </summary>
 public sealed class ClientConnectivity
 {
-    private readonly ConcurrentDictionary<string, byte> _connected = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ClientHost.HostedClient> _connected = new(StringComparer.Ordinal);
 
     public bool IsConnected(string clientId) => _connected.ContainsKey(clientId);
 
-    internal void Connected(string clientId) => _connected[clientId] = 0;
+    /// <summary>What the client's node announced of it when it joined, while it is connected; null otherwise.</summary>
+    public ClientHost.HostedClient? Announced(string clientId) => _connected.GetValueOrDefault(clientId);
+
+    internal void Connected(ClientHost.HostedClient client) => _connected[client.Id] = client;
 
     internal void Disconnected(string clientId) => _connected.TryRemove(clientId, out _);
 }

@@ -16,6 +16,9 @@ public static class ClientDirectory
     /// <summary>Routes <paramref name="Request"/> to the node hosting its client; the reply is a <see cref="ClientHost.IReply"/>.</summary>
     public sealed record Call(ClientHost.IRequest Request);
 
+    /// <summary>The caller gave up on call <paramref name="CallId"/>: the node that runs it is told to stop; no reply.</summary>
+    public sealed record Cancel(long CallId);
+
     /// <summary>
     /// From now on, a client is accepted only if <paramref name="Refusal"/> returns null for it; otherwise it is
     /// ignored (not connected, never called) and the reason logged. Applies to the clients known already as well.
@@ -61,6 +64,7 @@ public sealed class ClientDirectoryActor : ReceiveActor, IWithTimers
         Receive<ClientDirectory.AwaitClients>(OnAwait);
         Receive<WaitExpired>(OnWaitExpired);
         Receive<ClientDirectory.Call>(OnCall);
+        Receive<ClientDirectory.Cancel>(OnCancel);
         Receive<ClientDirectory.Admit>(OnAdmit);
         Receive<ClientHost.IReply>(OnReply);
     }
@@ -112,7 +116,7 @@ public sealed class ClientDirectoryActor : ReceiveActor, IWithTimers
             if (_hostOf.TryAdd(client.Id, node))
             {
                 accepted.Add(client);
-                _connectivity.Connected(client.Id);
+                _connectivity.Connected(client);
             }
             else
             {
@@ -205,12 +209,19 @@ public sealed class ClientDirectoryActor : ReceiveActor, IWithTimers
             Sender.Tell(new ClientHost.Failed(request.CallId, $"client '{request.ClientId}' is not connected (its node is down or has not joined)"));
             return;
         }
-        if (!_pending.Add(request.CallId, node, Sender))
+        if (!_pending.Add(request.CallId, node, Sender, request.ClientId))
         {
             Sender.Tell(new ClientHost.Failed(request.CallId, $"call id {request.CallId} is already pending"));
             return;
         }
         _nodes[node].Host.Tell(request);
+    }
+
+    // The node stops the work; its reply, should one still come, goes nowhere.
+    private void OnCancel(ClientDirectory.Cancel cancel)
+    {
+        if (_pending.Abandon(cancel.CallId) is not { } call) return;
+        if (_nodes.TryGetValue(call.Node, out var node)) node.Host.Tell(new ClientHost.Cancel(cancel.CallId, call.ClientId));
     }
 
     // A reply counts only from the node its call went to (PendingCalls).

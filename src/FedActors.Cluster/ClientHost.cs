@@ -1,3 +1,5 @@
+using FedActors.Core;
+
 namespace FedActors.Cluster;
 
 /// <summary>Every FedActors message that crosses nodes; bound to <see cref="ControlSerializer"/> and nothing else.</summary>
@@ -15,7 +17,17 @@ public static class ClientHost
     /// seeing the data; 0 = not announced.</param>
     /// <param name="Setup">What the client node's experiment settings must share with the coordinator's (set by the
     /// composition layer, compared there); "" = not announced.</param>
-    public sealed record HostedClient(string Id, string Task, int Classes = 0, string Setup = "");
+    /// <param name="Shard">Examples the client trains on per phase (<see cref="IKnownShard"/>), so the coordinator can refuse
+    /// an update that reports more; null or a missing phase = not announced.</param>
+    public sealed record HostedClient(string Id, string Task, int Classes = 0, string Setup = "", IReadOnlyDictionary<string, long>? Shard = null)
+    {
+        /// <summary>The announced shard size of <paramref name="phase"/>, 0 when not announced.</summary>
+        public long ShardSize(string phase) => Shard is not null && Shard.TryGetValue(phase, out var n) ? n : 0;
+
+        /// <summary>What a node announces of <paramref name="client"/>: its shard sizes when it knows them.</summary>
+        public static IReadOnlyDictionary<string, long>? ShardOf(IFederatedClient client) =>
+            client is IKnownShard known ? Phases.All.ToDictionary(p => p, known.ShardSize, StringComparer.Ordinal) : null;
+    }
 
     /// <summary>Asks a host for its <see cref="Roster"/>.</summary>
     public sealed class Hello : IClusterMessage
@@ -54,4 +66,11 @@ public static class ClientHost
 
     /// <summary>The call produced no result: the client threw, its node left, or the weights could not be moved.</summary>
     public sealed record Failed(long CallId, string Reason) : IReply;
+
+    /// <summary>
+    /// The coordinator no longer wants the result of call <paramref name="CallId"/> (its round's deadline passed): the
+    /// client node stops the work (a training loop checks its cancellation every step) or, if it has not started, never
+    /// starts it, and answers the call with <see cref="Failed"/>.
+    /// </summary>
+    public sealed record Cancel(long CallId, string ClientId) : IClusterMessage;
 }

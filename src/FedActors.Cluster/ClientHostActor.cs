@@ -21,17 +21,20 @@ public sealed class ClientHostActor : ReceiveActor
     private readonly Dictionary<string, Task<ModelWeights>> _globals = new(StringComparer.Ordinal);
     private readonly Queue<string> _globalAge = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<long, CancellationTokenSource> _calls = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public ClientHostActor(IReadOnlyList<IFederatedClient> clients, WeightStore store, Func<IFederatedClient, ClientHost.HostedClient>? describe = null)
     {
         _clients = clients.ToDictionary(c => c.Id, c => new ClientLane(c), StringComparer.Ordinal);
-        describe ??= c => new ClientHost.HostedClient(c.Id, c.Task);
+        describe ??= c => new ClientHost.HostedClient(c.Id, c.Task, Shard: ClientHost.HostedClient.ShardOf(c));
         _roster = new ClientHost.Roster([.. clients.Select(describe)]);
         _store = store;
         Receive<ClientHost.Hello>(_ => Sender.Tell(_roster));
         Receive<ClientHost.Fit>(OnFit);
         Receive<ClientHost.Evaluate>(OnEvaluate);
+        Receive<ClientHost.Cancel>(OnCancel);
+        Receive<CallEnded>(ended => _calls.Remove(ended.CallId, out var cts) && Dispose(cts));
     }
 
     public static Props Props(IReadOnlyList<IFederatedClient> clients, WeightStore store, Func<IFederatedClient, ClientHost.HostedClient>? describe = null) =>
@@ -40,19 +43,49 @@ public sealed class ClientHostActor : ReceiveActor
     protected override void PostStop()
     {
         _stopping.Cancel();
+        foreach (var cts in _calls.Values) cts.Dispose();
         _stopping.Dispose();
+    }
+
+    // Work the coordinator gave up on stops at its next cancellation check (a training step); queued work never starts.
+    private void OnCancel(ClientHost.Cancel cancel)
+    {
+        if (!_calls.TryGetValue(cancel.CallId, out var cts)) return;
+        _log.Info("client {0}: call {1} cancelled by the coordinator", cancel.ClientId, cancel.CallId);
+        cts.Cancel();
+    }
+
+    /// <summary>A token for one call, cancelled by <see cref="ClientHost.Cancel"/> or when this actor stops; false (and a
+    /// failure sent) when a call of that id runs here already.</summary>
+    private bool TryBegin(ClientHost.IRequest request, out CancellationToken ct)
+    {
+        ct = default;
+        if (_calls.ContainsKey(request.CallId))
+        {
+            Sender.Tell(new ClientHost.Failed(request.CallId, $"call {request.CallId} is already running on {Self.Path.Address}"));
+            return false;
+        }
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        _calls[request.CallId] = cts;
+        ct = cts.Token;
+        return true;
+    }
+
+    private static bool Dispose(CancellationTokenSource cts)
+    {
+        cts.Dispose();
+        return true;
     }
 
     private void OnFit(ClientHost.Fit fit)
     {
-        if (!TryLane(fit, out var lane)) return;
+        if (!TryLane(fit, out var lane) || !TryBegin(fit, out var ct)) return;
         var global = Global(fit.Global);
         var store = _store;
-        var ct = _stopping.Token;
         Reply(fit, Start(async () =>
         {
             var weights = await global.ConfigureAwait(false);
-            var result = await lane.Call(c => c.Fit(new FitIns(fit.Round, fit.Phase, weights, fit.Config), ct)).ConfigureAwait(false);
+            var result = await lane.Call(c => c.Fit(new FitIns(fit.Round, fit.Phase, weights, fit.Config), ct), ct).ConfigureAwait(false);
             // The coordinator fetches a client's result before it asks that client again: only the latest is kept.
             var offered = store.Offer(ResultSlot(fit.ClientId), result.Weights);
             return (ClientHost.IReply)new ClientHost.Fitted(fit.CallId, result.Round, offered, result.NumExamples, result.Metrics);
@@ -61,13 +94,12 @@ public sealed class ClientHostActor : ReceiveActor
 
     private void OnEvaluate(ClientHost.Evaluate evaluate)
     {
-        if (!TryLane(evaluate, out var lane)) return;
+        if (!TryLane(evaluate, out var lane) || !TryBegin(evaluate, out var ct)) return;
         var global = Global(evaluate.Global);
-        var ct = _stopping.Token;
         Reply(evaluate, Start(async () =>
         {
             var weights = await global.ConfigureAwait(false);
-            var result = await lane.Call(c => c.Evaluate(new EvaluateIns(evaluate.Round, evaluate.Phase, weights, evaluate.Config), ct))
+            var result = await lane.Call(c => c.Evaluate(new EvaluateIns(evaluate.Round, evaluate.Phase, weights, evaluate.Config), ct), ct)
                 .ConfigureAwait(false);
             return (ClientHost.IReply)new ClientHost.Evaluated(evaluate.CallId, result.Round, result.NumExamples, result.Metrics);
         }));
@@ -83,12 +115,15 @@ public sealed class ClientHostActor : ReceiveActor
     private void Reply(ClientHost.IRequest request, Task<ClientHost.IReply> work)
     {
         var log = _log;
+        var self = Self;
         work.PipeTo(Sender, Self, failure: e =>
         {
             var cause = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : e;
+            if (cause is OperationCanceledException) return new ClientHost.Failed(request.CallId, "cancelled");
             log.Warning("client {0}: call {1} failed: {2}", request.ClientId, request.CallId, cause.Message);
             return new ClientHost.Failed(request.CallId, $"{cause.GetType().Name}: {cause.Message}");
         });
+        work.ContinueWith(_ => self.Tell(new CallEnded(request.CallId)), TaskScheduler.Default);
     }
 
     internal static string ResultSlot(string clientId) => "result/" + clientId;
@@ -111,11 +146,13 @@ public sealed class ClientHostActor : ReceiveActor
     {
         private readonly SemaphoreSlim _turn = new(1, 1);
 
-        public async Task<T> Call<T>(Func<IFederatedClient, T> call)
+        /// <summary>Runs <paramref name="call"/> after the client's calls before it; a call cancelled while it waits never runs.</summary>
+        public async Task<T> Call<T>(Func<IFederatedClient, T> call, CancellationToken ct)
         {
-            await _turn.WaitAsync().ConfigureAwait(false);
+            await _turn.WaitAsync(ct).ConfigureAwait(false);
             try
             {
+                ct.ThrowIfCancellationRequested();
                 return await Task.Factory.StartNew(() => call(client), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
                     .ConfigureAwait(false);
             }
@@ -125,4 +162,6 @@ public sealed class ClientHostActor : ReceiveActor
             }
         }
     }
+
+    private sealed record CallEnded(long CallId);
 }

@@ -23,6 +23,7 @@ public sealed class ControlSerializer : SerializerWithStringManifest
     private const string FittedManifest = "FD";
     private const string EvaluatedManifest = "ED";
     private const string FailedManifest = "X";
+    private const string CancelManifest = "C";
     private const int MaxReasonChars = 2000;
 
     private readonly int _maxBytes;
@@ -43,6 +44,7 @@ public sealed class ControlSerializer : SerializerWithStringManifest
         ClientHost.Fitted => FittedManifest,
         ClientHost.Evaluated => EvaluatedManifest,
         ClientHost.Failed => FailedManifest,
+        ClientHost.Cancel => CancelManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not a FedActors cluster message", nameof(o)),
     };
 
@@ -57,7 +59,7 @@ public sealed class ControlSerializer : SerializerWithStringManifest
                 w.Int(r.Clients.Count);
                 foreach (var c in r.Clients)
                 {
-                    w.Str(c.Id).Str(c.Task).Int(c.Classes).Str(c.Setup);
+                    w.Str(c.Id).Str(c.Task).Int(c.Classes).Str(c.Setup).Longs(c.Shard ?? new Dictionary<string, long>());
                 }
                 break;
             case ClientHost.Fit f:
@@ -74,6 +76,9 @@ public sealed class ControlSerializer : SerializerWithStringManifest
                 break;
             case ClientHost.Failed x:
                 w.Long(x.CallId).Str(x.Reason.Length <= MaxReasonChars ? x.Reason : x.Reason[..MaxReasonChars] + "...");
+                break;
+            case ClientHost.Cancel c:
+                w.Long(c.CallId).Str(c.ClientId);
                 break;
             default:
                 throw new ArgumentException($"{obj.GetType()} is not a FedActors cluster message", nameof(obj));
@@ -96,12 +101,13 @@ public sealed class ControlSerializer : SerializerWithStringManifest
             object message = manifest switch
             {
                 HelloManifest => ClientHost.Hello.Instance,
-                RosterManifest => new ClientHost.Roster(r.List(() => new ClientHost.HostedClient(r.Str(), r.Str(), r.Int(), r.Str()))),
+                RosterManifest => new ClientHost.Roster(r.List(() => new ClientHost.HostedClient(r.Str(), r.Str(), r.Int(), r.Str(), r.Longs()))),
                 FitManifest => new ClientHost.Fit(r.Long(), r.Str(), r.Int(), r.Str(), r.Ref(), r.Strings()),
                 EvaluateManifest => new ClientHost.Evaluate(r.Long(), r.Str(), r.Int(), r.Str(), r.Ref(), r.Strings()),
                 FittedManifest => new ClientHost.Fitted(r.Long(), r.Int(), r.Ref(), r.Long(), r.Doubles()),
                 EvaluatedManifest => new ClientHost.Evaluated(r.Long(), r.Int(), r.Long(), r.Doubles()),
                 FailedManifest => new ClientHost.Failed(r.Long(), r.Str()),
+                CancelManifest => new ClientHost.Cancel(r.Long(), r.Str()),
                 _ => throw new SerializationException($"unknown FedActors cluster message manifest '{manifest}'"),
             };
             r.End();
@@ -164,6 +170,13 @@ public sealed class ControlSerializer : SerializerWithStringManifest
             return this;
         }
 
+        public Writer Longs(IReadOnlyDictionary<string, long> map)
+        {
+            Int(map.Count);
+            foreach (var (k, v) in map.OrderBy(p => p.Key, StringComparer.Ordinal)) Str(k).Long(v);
+            return this;
+        }
+
         public byte[] ToArray() => _buffer.ToArray();
     }
 
@@ -207,6 +220,14 @@ public sealed class ControlSerializer : SerializerWithStringManifest
             var n = Count(12);
             var map = new Dictionary<string, double>(n, StringComparer.Ordinal);
             for (var i = 0; i < n; i++) map.Add(Str(), Double());
+            return map;
+        }
+
+        public IReadOnlyDictionary<string, long> Longs()
+        {
+            var n = Count(12);
+            var map = new Dictionary<string, long>(n, StringComparer.Ordinal);
+            for (var i = 0; i < n; i++) map.Add(Str(), Long());
             return map;
         }
 

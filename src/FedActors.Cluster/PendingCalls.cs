@@ -10,12 +10,23 @@ namespace FedActors.Cluster;
 /// </summary>
 internal sealed class PendingCalls
 {
-    private readonly Dictionary<long, (Address Node, IActorRef ReplyTo)> _calls = [];
+    private readonly Dictionary<long, (Address Node, IActorRef ReplyTo, string ClientId)> _calls = [];
 
     public int Count => _calls.Count;
 
-    /// <summary>Records a call to <paramref name="node"/>; false when a call of that id is pending already.</summary>
-    public bool Add(long callId, Address node, IActorRef replyTo) => _calls.TryAdd(callId, (node, replyTo));
+    /// <summary>Records a call to <paramref name="node"/> for <paramref name="clientId"/>; false when a call of that id is pending already.</summary>
+    public bool Add(long callId, Address node, IActorRef replyTo, string clientId = "") => _calls.TryAdd(callId, (node, replyTo, clientId));
+
+    /// <summary>
+    /// The caller gave up on the call: its reply, should the node still send one, goes nowhere (and is not taken for a
+    /// forgery). Returns where the call went, or null when it is not pending.
+    /// </summary>
+    public (Address Node, string ClientId)? Abandon(long callId)
+    {
+        if (!_calls.TryGetValue(callId, out var call)) return null;
+        _calls[callId] = call with { ReplyTo = ActorRefs.Nobody };
+        return (call.Node, call.ClientId);
+    }
 
     /// <summary>
     /// Whom to hand a reply of <paramref name="callId"/> that came from <paramref name="from"/>, ending the call; or

@@ -9,7 +9,7 @@ namespace FedActors.Cluster;
 /// for the reply and fetch the trained weights from the client node. Runs on the engine's trainer thread (blocking
 /// there is what the interface expects). A lost node makes the call throw at once.
 /// </summary>
-public sealed class RemoteClientProxy : IConnectedClient
+public sealed class RemoteClientProxy : IConnectedClient, IKnownShard
 {
     /// <summary>
     /// The coordinator's store slot of the globals its clients fetch. A round's clients fetch the round's global to fit
@@ -38,6 +38,12 @@ public sealed class RemoteClientProxy : IConnectedClient
 
     public string Id => Hosted.Id;
     public string Task => Hosted.Task;
+
+    /// <summary>
+    /// The shard size its node announced when it joined (or, for a client not connected now, when this proxy was made):
+    /// the coordinator refuses an update that reports more examples.
+    /// </summary>
+    public long ShardSize(string phase) => (_connectivity?.Announced(Id) ?? Hosted).ShardSize(phase);
 
     /// <summary>What the client's node announced of it.</summary>
     public ClientHost.HostedClient Hosted { get; }
@@ -76,8 +82,18 @@ public sealed class RemoteClientProxy : IConnectedClient
 
     private ClientHost.IReply Call(ClientHost.IRequest request, CancellationToken cancellation)
     {
-        var reply = _directory.Ask<ClientHost.IReply>(new ClientDirectory.Call(request), Timeout.InfiniteTimeSpan, cancellation)
-            .GetAwaiter().GetResult();
+        ClientHost.IReply reply;
+        try
+        {
+            reply = _directory.Ask<ClientHost.IReply>(new ClientDirectory.Call(request), Timeout.InfiniteTimeSpan, cancellation)
+                .GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The round gave up (its deadline passed): the client node stops the work rather than finish it for nobody.
+            _directory.Tell(new ClientDirectory.Cancel(request.CallId));
+            throw;
+        }
         return reply is ClientHost.Failed failed ? throw new RemoteClientException(Id, failed.Reason) : reply;
     }
 

@@ -276,7 +276,7 @@ public static class NodeLauncher
         var system = StartNode(loaded, ReadCluster(loaded));
         try
         {
-            ClientNode.Host(system, clients, c => new ClientHost.HostedClient(c.Id, c.Task, classes[c.Task], setup));
+            ClientNode.Host(system, clients, c => new ClientHost.HostedClient(c.Id, c.Task, classes[c.Task], setup, ClientHost.HostedClient.ShardOf(c)));
             var cluster = ClusterSettings.Create(loaded.Config);
             output.Line($"cluster: client node {Address(system)}, data plane {DataPlane(system)}, hosting {string.Join(", ", clients.Select(c => c.Id))}; "
                 + $"seed nodes {(cluster.SeedNodes.Count == 0 ? "none (joined itself)" : string.Join(", ", cluster.SeedNodes))}");

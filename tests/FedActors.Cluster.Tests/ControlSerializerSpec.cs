@@ -27,12 +27,13 @@ public sealed class ControlSerializerSpec(ControlSerializerSpec.NodeFixture node
     public static TheoryData<IClusterMessage> Messages => new()
     {
         ClientHost.Hello.Instance,
-        new ClientHost.Roster([new("c1", "A"), new("ü-2", "B", 102, "seed 7, settings 0a1b")]),
+        new ClientHost.Roster([new("c1", "A"), new("ü-2", "B", 102, "seed 7, settings 0a1b", new Dictionary<string, long> { ["simclr"] = 5782, ["heads"] = 1927 })]),
         new ClientHost.Fit(1, "c1", 3, "simclr", Weights, new Dictionary<string, string> { ["epochs"] = "2", ["lr"] = "0.1" }),
         new ClientHost.Evaluate(2, "c1", 3, "heads", Weights, new Dictionary<string, string>()),
         new ClientHost.Fitted(3, 3, Weights, 128, new Dictionary<string, double> { ["loss"] = 0.25, ["acc1"] = double.NaN }),
         new ClientHost.Evaluated(4, 3, 64, new Dictionary<string, double> { ["acc1"] = 0.5 }),
         new ClientHost.Failed(5, "InvalidOperationException: boom"),
+        new ClientHost.Cancel(6, "c1"),
     };
 
     [Theory]
@@ -79,7 +80,8 @@ public sealed class ControlSerializerSpec(ControlSerializerSpec.NodeFixture node
     // Records with dictionaries and lists do not compare by content: compare a rendering instead.
     private static string Render(object message) => message switch
     {
-        ClientHost.Roster r => "Roster " + string.Join(";", r.Clients),
+        ClientHost.Roster r => "Roster " + string.Join(";", r.Clients.Select(c =>
+            $"{c with { Shard = null }} {string.Join(",", (c.Shard ?? new Dictionary<string, long>()).OrderBy(p => p.Key))}")),
         ClientHost.Fit f => $"Fit {f with { Config = null! }} {string.Join(";", f.Config.OrderBy(p => p.Key))}",
         ClientHost.Evaluate e => $"Evaluate {e with { Config = null! }} {string.Join(";", e.Config.OrderBy(p => p.Key))}",
         ClientHost.Fitted f => $"Fitted {f with { Metrics = null! }} {string.Join(";", f.Metrics.OrderBy(p => p.Key))}",

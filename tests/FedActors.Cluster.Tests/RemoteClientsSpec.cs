@@ -149,6 +149,47 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Remote_fit_must_stop_soon_after_its_round_gives_up_on_it()
+    {
+        var coordinator = Node(ClusterSettings.CoordinatorRole);
+        var clientNode = Node(ClusterSettings.ClientRole, seed: coordinator);
+        using var stubborn = new TrainsUntilCancelled("stubborn");
+        ClientNode.Host(clientNode, [stubborn]);
+        var clients = await ClusterCoordinator.WaitForClientsAsync(coordinator, 1, TimeSpan.FromSeconds(20));
+
+        // Its fit never ends by itself, so the 2 s deadline always passes while it trains.
+        var result = await Experiment.RunAsync(
+            coordinator, Plan(rounds: 1, evaluate: false), clients, new FedAvg(),
+            Engine("trainer-slots = 1\nround-timeout = 2s\non-failed-round = accept-partial")).WaitAsync(Wait);
+        var ended = Stopwatch.StartNew();
+
+        Assert.StartsWith(FailureReasons.Deadline, Assert.Single(Assert.Single(result.Rounds).Failures).Reason, StringComparison.Ordinal);
+        Assert.True(stubborn.Stopped.Wait(TimeSpan.FromSeconds(10)), "the remote fit was still training 10 s after its round gave up on it");
+        Assert.True(ended.Elapsed < TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Coordinator_must_refuse_a_remote_update_reporting_more_examples_than_its_announced_shard()
+    {
+        var coordinator = Node(ClusterSettings.CoordinatorRole);
+        var clientNode = Node(ClusterSettings.ClientRole, seed: coordinator);
+        ClientNode.Host(clientNode, [
+            FakeClient.Named("honest").Adds(1f).WithShard(100).WithExamples(100),
+            FakeClient.Named("inflated").Adds(1000f).WithShard(100).WithExamples(1_000_000_000),
+        ]);
+        var clients = await ClusterCoordinator.WaitForClientsAsync(coordinator, 2, TimeSpan.FromSeconds(20));
+        var result = await Experiment.RunAsync(
+            coordinator, Plan(rounds: 1, evaluate: false), clients, new FedAvg(),
+            Engine("trainer-slots = 2\nround-timeout = 20s\nmin-fit-results = 1\non-failed-round = accept-partial")).WaitAsync(Wait);
+
+        Assert.All(clients, c => Assert.Equal(100, ((IKnownShard)c).ShardSize(Phases.SimClr)));
+        var failure = Assert.Single(Assert.Single(result.Rounds).Failures);
+        Assert.Equal("inflated", failure.ClientId);
+        Assert.Equal("rejected: examples: reports 1000000000 examples; its shard holds 100", failure.Reason);
+        Assert.Equal([1f, 11f], result.Final["backbone.w"].Data);
+    }
+
+    [Fact]
     public async Task Coordinator_must_wait_for_the_minimum_of_clients_and_say_how_many_came()
     {
         var coordinator = Node(ClusterSettings.CoordinatorRole);
@@ -355,6 +396,27 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
 
         Assert.Contains("0 of the 1 clients", e.Message, StringComparison.Ordinal);
         Assert.Single(Akka.Cluster.Cluster.Get(coordinator).State.Members);
+    }
+
+    /// <summary>A fit that trains (checks its cancellation every few milliseconds) until it is cancelled.</summary>
+    private sealed class TrainsUntilCancelled(string id) : IFederatedClient, IDisposable
+    {
+        public string Id => id;
+        public string Task => "A";
+
+        /// <summary>Set once a fit saw its cancellation and stopped.</summary>
+        public ManualResetEventSlim Stopped { get; } = new();
+
+        public FitRes Fit(FitIns instructions, CancellationToken cancellation)
+        {
+            while (!cancellation.IsCancellationRequested) Thread.Sleep(5);
+            Stopped.Set();
+            throw new OperationCanceledException(cancellation);
+        }
+
+        public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation) => new(Id, instructions.Round, 1, new Dictionary<string, double>());
+
+        public void Dispose() => Stopped.Dispose();
     }
 
     /// <summary>Answers every fit with the global and a large tensor the global does not have.</summary>
