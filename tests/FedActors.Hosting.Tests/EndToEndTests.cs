@@ -9,11 +9,12 @@ public sealed class TorchCollection;
 [Collection("torch")]
 public sealed class EndToEndTests
 {
-    /// <summary>Small enough for CI (~20 s per run on 2 cores), large enough to learn the texture task.</summary>
+    /// <summary>Small enough for CI, large enough to learn the texture task.</summary>
     private static readonly string[] Tiny =
     [
         "fedactors.torch-threads=1",
-        "fedactors.data.synthetic.images-per-client=400",
+        // images-per-client would not reach the default clients: each of them sets its own number of images.
+        "fedactors.data.clients=[{ id = shapes, task = shapes, images = 400 }, { id = textures, task = textures, images = 400 }]",
         "fedactors.supervised.batch-size=32",
         "fedactors.supervised.local-epochs=4",
         "fedactors.heads.batch-size=32",
