@@ -112,10 +112,9 @@ public sealed class TorchClient : IKnownShard, IDisposable
                 var labels = Batches.Labels(data, indices, lease.Device);
                 var logits = net.Head.call(net.Backbone.call(images));
                 lossSum += F.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
-                var best = logits.topk(topK, dim: 1).indexes;
-                var hits = best.eq(labels.unsqueeze(1));
-                top1 += hits.narrow(1, 0, 1).sum().item<long>();
-                top5 += hits.sum().item<long>();
+                var (hits1, hitsK) = TopKHits.Count(logits, labels, topK);
+                top1 += hits1;
+                top5 += hitsK;
             }
         }
         var metrics = new Dictionary<string, double>

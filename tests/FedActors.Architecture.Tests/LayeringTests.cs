@@ -1,86 +1,105 @@
-using System.Xml.Linq;
-
 namespace FedActors.Architecture.Tests;
 
 /// <summary>
-/// The dependency direction of DESIGN.md, checked on the project files: a project may reference only
-/// the projects and package families listed for it. A new project must state its place here.
+/// The layering of <see cref="Layering"/> on the repository's own project files, and the same check run on
+/// synthetic project files that break it, so that a check that stops detecting fails here.
 /// </summary>
 public sealed class LayeringTests
 {
-    /// <summary>Project -> the FedActors projects it may reference directly.</summary>
-    private static readonly Dictionary<string, string[]> AllowedProjects = new()
-    {
-        ["FedActors.Core"] = [],
-        ["FedActors.Data"] = ["FedActors.Core"],
-        ["FedActors.Learning"] = ["FedActors.Core", "FedActors.Data"],
-        ["FedActors.Engine"] = ["FedActors.Core"],
-        ["FedActors.Cluster"] = ["FedActors.Core", "FedActors.Engine"],
-        ["FedActors.Testing"] = ["FedActors.Core", "FedActors.Engine"],
-        ["FedActors.Hosting"] = ["FedActors.Core", "FedActors.Data", "FedActors.Learning", "FedActors.Engine", "FedActors.Cluster"],
-        ["FedActors.Cli"] = ["FedActors.Hosting"],
-    };
-
-    /// <summary>Project -> package name prefixes it must not reference.</summary>
-    private static readonly Dictionary<string, string[]> ForbiddenPackages = new()
-    {
-        ["FedActors.Core"] = ["Akka", "TorchSharp", "libtorch", "SixLabors"],
-        ["FedActors.Data"] = ["Akka", "TorchSharp", "libtorch"],
-        ["FedActors.Learning"] = ["Akka"],
-        ["FedActors.Engine"] = ["TorchSharp", "libtorch", "SixLabors"],
-        ["FedActors.Cluster"] = ["TorchSharp", "libtorch"],
-        ["FedActors.Testing"] = ["TorchSharp", "libtorch"],
-    };
-
     public static TheoryData<string> SourceProjects()
     {
         var data = new TheoryData<string>();
-        foreach (var p in Directory.GetFiles(Path.Combine(RepoRoot(), "src"), "*.csproj", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-            data.Add(Path.GetFileNameWithoutExtension(p));
+        foreach (var project in Layering.Projects(SourceRoot())) data.Add(project.Name);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(SourceProjects))]
-    public void Project_must_reference_only_the_layers_beneath_it(string project)
+    public void Project_must_keep_to_its_layer(string project)
     {
-        Assert.True(AllowedProjects.ContainsKey(project), $"{project} has no place in the layering: add it to DESIGN.md and to {nameof(AllowedProjects)}");
-        var references = ProjectReferences(project);
-        var illegal = references.Except(AllowedProjects[project]).ToList();
-        Assert.True(illegal.Count == 0, $"{project} references {string.Join(", ", illegal)}, which its layer may not");
-    }
-
-    [Theory]
-    [MemberData(nameof(SourceProjects))]
-    public void Project_must_not_reference_forbidden_packages(string project)
-    {
-        if (!ForbiddenPackages.TryGetValue(project, out var forbidden)) return;
-        var packages = Csproj(project).Descendants("PackageReference").Select(e => (string?)e.Attribute("Include") ?? "").ToList();
-        var illegal = packages.Where(p => forbidden.Any(f => p.StartsWith(f, StringComparison.OrdinalIgnoreCase))).ToList();
-        Assert.True(illegal.Count == 0, $"{project} references packages {string.Join(", ", illegal)}, which its layer may not");
+        var file = Layering.Projects(SourceRoot()).Single(p => p.Name == project);
+        var violations = Layering.Violations(file);
+        Assert.True(violations.Count == 0, string.Join("; ", violations));
     }
 
     [Fact]
-    public void Layering_check_must_catch_an_illegal_reference()
+    public void Layering_must_find_the_source_projects()
     {
-        // The check itself must be able to fail: the Engine may not see Learning (TorchSharp).
-        Assert.DoesNotContain("FedActors.Learning", AllowedProjects["FedActors.Engine"]);
-        Assert.Contains("FedActors.Core", ProjectReferences("FedActors.Learning"));
+        Assert.Equal(Layering.AllowedProjects.Keys.Order(StringComparer.Ordinal), Layering.Projects(SourceRoot()).Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 
-    private static IReadOnlyList<string> ProjectReferences(string project) =>
-        Csproj(project).Descendants("ProjectReference")
-            .Select(e => Path.GetFileNameWithoutExtension(((string?)e.Attribute("Include") ?? "").Replace('\\', '/')))
-            .ToList();
-
-    private static XDocument Csproj(string project)
+    [Fact]
+    public void Layering_check_must_catch_an_illegal_project_reference()
     {
-        var path = Directory.GetFiles(Path.Combine(RepoRoot(), "src"), project + ".csproj", SearchOption.AllDirectories).Single();
-        return XDocument.Load(path);
+        using var src = new SyntheticSource();
+        src.Project("FedActors.Core");
+        src.Project("FedActors.Learning", references: ["FedActors.Core"]);
+        // The Engine may not see Learning (and with it TorchSharp).
+        src.Project("FedActors.Engine", references: ["FedActors.Core", "FedActors.Learning"]);
+
+        var violation = Assert.Single(Layering.Check(src.Root));
+
+        Assert.Equal("FedActors.Engine references FedActors.Learning, which its layer may not", violation);
     }
+
+    [Fact]
+    public void Layering_check_must_catch_a_forbidden_package()
+    {
+        using var src = new SyntheticSource();
+        src.Project("FedActors.Core", packages: ["Akka.Remote"]);
+        src.Project("FedActors.Learning", references: ["FedActors.Core"], packages: ["TorchSharp", "akka"]);
+
+        var violations = Layering.Check(src.Root);
+
+        Assert.Equal(
+            ["FedActors.Core references packages Akka.Remote, which its layer may not", "FedActors.Learning references packages akka, which its layer may not"],
+            violations);
+    }
+
+    [Fact]
+    public void Layering_check_must_refuse_a_project_with_no_place()
+    {
+        using var src = new SyntheticSource();
+        src.Project("FedActors.Core");
+        src.Project("FedActors.Gpu", references: ["FedActors.Core"]);
+
+        Assert.StartsWith("FedActors.Gpu has no place in the layering", Assert.Single(Layering.Check(src.Root)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Layering_check_must_pass_project_files_that_keep_the_layering()
+    {
+        using var src = new SyntheticSource();
+        src.Project("FedActors.Core");
+        src.Project("FedActors.Engine", references: ["FedActors.Core"], packages: ["Akka"]);
+        src.Project("FedActors.Hosting", references: ["FedActors.Core", "FedActors.Engine"], packages: ["ScottPlot"]);
+
+        Assert.Empty(Layering.Check(src.Root));
+    }
+
+    private static string SourceRoot() => Path.Combine(RepoRoot(), "src");
 
     private static string RepoRoot() =>
         typeof(LayeringTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>()
             .Single(a => a.Key == "FedActorsRepoRoot").Value!;
+
+    /// <summary>A temporary src/ folder of project files laid out as the repository's are, one folder per project.</summary>
+    private sealed class SyntheticSource : IDisposable
+    {
+        public string Root { get; } = Directory.CreateTempSubdirectory("fedactors-layering-").FullName;
+
+        /// <summary>Writes src/<paramref name="name"/>/<paramref name="name"/>.csproj, its project references with
+        /// Windows separators as Visual Studio writes them.</summary>
+        public void Project(string name, string[]? references = null, string[]? packages = null)
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(Root, name)).FullName;
+            var items = (references ?? []).Select(r => $@"    <ProjectReference Include=""..\{r}\{r}.csproj"" />")
+                .Concat((packages ?? []).Select(p => $@"    <PackageReference Include=""{p}"" />"));
+            var xml = string.Join("\n", ["<Project Sdk=\"Microsoft.NET.Sdk\">", "  <ItemGroup>", .. items, "  </ItemGroup>", "</Project>"]);
+            File.WriteAllText(Path.Combine(dir, name + ".csproj"), xml);
+        }
+
+        public void Dispose() => Directory.Delete(Root, recursive: true);
+    }
 }

@@ -49,8 +49,15 @@ public sealed class ResumeTests
                 }
                 run.Kill(entireProcessTree: true); // SIGKILL
                 run.WaitForExit();
+                Assert.True(run.ExitCode == 128 + 9, $"the run ended with exit code {run.ExitCode} rather than by the SIGKILL; see killed.log");
             }
+            // The kill landed in the middle of the run: no summary, and a metrics.csv holding the first part of the
+            // uninterrupted run's rows only (complete rows; a row being written when the kill came may be cut).
             Assert.False(File.Exists(Path.Combine(killed, "summary.json")), "the killed run finished anyway");
+            var wholeRows = File.ReadAllLines(Path.Combine(whole, "metrics.csv"));
+            var killedRows = File.ReadAllText(Path.Combine(killed, "metrics.csv")).Split('\n')[..^1];
+            Assert.InRange(killedRows.Length, 2, wholeRows.Length - 1);
+            Assert.Equal(wholeRows.Take(killedRows.Length), killedRows);
 
             var lines = new List<string>();
             var summary = await RunLauncher.ResumeAsync(killed, new ListOutput(lines));

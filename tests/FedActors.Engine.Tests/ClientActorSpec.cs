@@ -9,6 +9,8 @@ public class ClientActorSpec : TestKit
     private static readonly ModelWeights Global = Weights.Of(("w", [1f, 2f]));
     private static readonly Dictionary<string, string> NoConfig = [];
 
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
     private static FitIns FitIns(int round) => new(round, Phases.SimClr, Global, NoConfig);
 
     [Fact]
@@ -51,12 +53,13 @@ public class ClientActorSpec : TestKit
     [Fact]
     public void ClientActor_must_serve_requests_one_at_a_time_in_order()
     {
-        using var pool = new TrainerPool(2);
+        using var pool = new TrainerPool(2); // a free trainer for a second request, were the actor to start one
+        using var firstFitRuns = new ManualResetEventSlim();
         var client = new ScriptedClient(
             "c1",
             (ins, _) =>
             {
-                Thread.Sleep(20);
+                if (ins.Round == 1) firstFitRuns.Wait(Wait);
                 return new FitRes("c1", ins.Round, ins.Global, 1, new Dictionary<string, double>());
             },
             (ins, _) => new EvaluateRes("c1", ins.Round, 5, new Dictionary<string, double> { ["acc1"] = 0.5 }));
@@ -65,6 +68,10 @@ public class ClientActorSpec : TestKit
         actor.Tell(new Client.Fit(1, FitIns(1)));
         actor.Tell(new Client.Evaluate(1, new EvaluateIns(1, Phases.SimClr, Global, NoConfig)));
         actor.Tell(new Client.Fit(2, FitIns(2)));
+        actor.Tell(Client.GetCounters.Instance);
+        // The actor has taken all three requests while the first still runs.
+        Assert.Equal(0, ExpectMsg<Client.Counters>().Fits);
+        firstFitRuns.Set();
 
         Assert.Equal(1, ExpectMsg<Client.FitDone>().RoundId);
         Assert.Equal(0.5, ExpectMsg<Client.EvaluateDone>().Result.Metrics["acc1"]);
@@ -122,7 +129,8 @@ public class ClientActorSpec : TestKit
         release.Set();
 
         Assert.Equal(3, ExpectMsg<Client.FitDone>().RoundId);
-        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        Assert.Equal([1], client.Fits.Select(f => f.Round));
+        actor.Tell(new Client.Fit(5, FitIns(3)));
+        Assert.Equal(5, ExpectMsg<Client.FitDone>().RoundId); // next in line: round 4's request was dropped
+        Assert.Equal([1, 3], client.Fits.Select(f => f.Round));
     }
 }

@@ -95,24 +95,6 @@ public class EngineSettingsSpec
         }
     }
 
-    [Theory]
-    [InlineData("engine.conf.part")]
-    [InlineData("faults.conf.part")]
-    public void EngineSettings_must_have_a_comment_on_every_documented_key(string file)
-    {
-        var part = Path.Combine(AppContext.BaseDirectory, file);
-        if (!File.Exists(part)) return; // merged into reference.conf and removed: the lead's checks apply there.
-        string? previous = null;
-        foreach (var raw in File.ReadAllLines(part))
-        {
-            var line = raw.Trim();
-            if (line.Length == 0) continue;
-            if (line.Contains('=', StringComparison.Ordinal) && !line.StartsWith('#'))
-                Assert.True(previous?.StartsWith('#') == true, $"key line '{line}' has no comment above it");
-            previous = line;
-        }
-    }
-
     private static IEnumerable<(string Source, string Text)> DocumentedSections()
     {
         foreach (var file in new[] { "engine.conf.part", "faults.conf.part" })

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using Akka.Actor;
 using FedActors.Core;
 
 namespace FedActors.Engine.Tests;
@@ -78,4 +80,41 @@ internal sealed class ScriptedClient(
         new(id, (ins, _) => new FitRes(
             id, ins.Round, Weights.Map(ins.Global, _ => true, (_, v) => v + delta), examples,
             new Dictionary<string, double> { ["loss"] = delta }), task: task);
+}
+
+/// <summary>
+/// Scripts the order in which fit replies reach their round. A client of <paramref name="order"/> that calls
+/// <see cref="AwaitTurn"/> at the end of its fit returns only once the client before it has had its reply to the
+/// same round sent by its actor: that actor's <see cref="Client.Counters"/> count the reply, and it is in the
+/// round's mailbox before the counters can be read. The round therefore receives the replies in exactly this
+/// order; <see cref="Replies"/> records the order they left in. Clients not in the order reply at once. The
+/// experiment's arm must be <paramref name="arm"/> and unique in the system: it finds the client actors by it.
+/// Needs a trainer slot per client of the order, or the later ones never start.
+/// </summary>
+internal sealed class ReplyOrder(ActorSystem system, string arm, params string[] order)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
+
+    public ConcurrentQueue<(int Round, string ClientId)> Replies { get; } = new();
+
+    /// <summary>Each round's replies in the scripted order, for <paramref name="rounds"/> rounds.</summary>
+    public IEnumerable<(int Round, string ClientId)> Expected(int rounds) =>
+        Enumerable.Range(1, rounds).SelectMany(round => order.Select(id => (round, id)));
+
+    public void AwaitTurn(string clientId, int round)
+    {
+        var position = Array.IndexOf(order, clientId);
+        if (position > 0)
+        {
+            var previous = order[position - 1];
+            var actor = system.ActorSelection($"/user/experiment-{ActorNames.Escape(arm)}-*/{ActorNames.Escape(previous)}");
+            var waited = Stopwatch.StartNew();
+            while (actor.Ask<Client.Counters>(Client.GetCounters.Instance, Limit).GetAwaiter().GetResult().Fits < round)
+            {
+                if (waited.Elapsed > Limit) throw new TimeoutException($"'{previous}' sent no reply to round {round} within {Limit}");
+                Thread.Sleep(1);
+            }
+        }
+        Replies.Enqueue((round, clientId));
+    }
 }

@@ -58,6 +58,37 @@ public class RoundFaultsSpec : TestKit
     }
 
     [Fact]
+    public async Task Rounds_must_end_at_the_deadline_and_cancel_the_work_of_a_client_that_hangs()
+    {
+        // c2's first fit blocks its trainer thread until it is cancelled: only the round's deadline can end round 1.
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hanging = new ScriptedClient("c2", (ins, ct) =>
+        {
+            if (ins.Round == 1)
+            {
+                ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(20));
+                if (ct.IsCancellationRequested) cancelled.TrySetResult();
+                ct.ThrowIfCancellationRequested();
+            }
+            return new FitRes("c2", ins.Round, ins.Global, 1, new Dictionary<string, double>());
+        });
+        var quick = ScriptedClient.Shifting("c1", 1f, 1);
+        var clock = new VirtualClock(Sys);
+
+        var run = Experiment.RunAsync(
+            Sys, FakeModel.Plan(rounds: 2), [quick, hanging], new Core.Strategies.FedAvg(),
+            Policy(FailedRoundPolicy.AcceptPartial) with { TrainerSlots = 2 });
+        // Time moves a second per 25 ms of quiet: the 30 s deadline gives round 2's instant replies 30 quiet periods.
+        var result = await clock.RunAsync(run, TimeSpan.FromSeconds(1), () => quick.Fits.Count + hanging.Fits.Count);
+
+        RoundOutcome.Of(result.Rounds[0]).Aggregated("c1").Late("c2");
+        Assert.Equal(FailureReasons.Deadline + Deadline, result.Rounds[0].Failures[0].Reason);
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(20));      // the deadline cancelled the hanging fit
+        RoundOutcome.Of(result.Rounds[1]).Aggregated("c1", "c2").NoFailures();
+        Assert.InRange(clock.Elapsed, Deadline, 2 * Deadline);          // round 1 waited for its deadline, round 2 did not
+    }
+
+    [Fact]
     public async Task Rounds_must_miss_a_client_configured_five_times_slower_than_the_deadline_allows()
     {
         var faults = FaultSettings.Create(ConfigurationFactory.ParseString("""

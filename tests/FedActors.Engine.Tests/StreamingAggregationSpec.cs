@@ -20,30 +20,22 @@ public class StreamingAggregationSpec : TestKit
 
     private static readonly ModelWeights Initial = Weights.Of(("backbone.w", [1f, 2f, 3f]));
 
-    /// <summary>Clients that reply in <paramref name="arrival"/> order: each waits until the one before it has replied.</summary>
-    private static List<IFederatedClient> Clients(string[] arrival, ConcurrentQueue<string> log, Func<string, bool>? waitFor = null)
-    {
-        return Members.Select(m => (IFederatedClient)new ScriptedClient(m.Id, (ins, _) =>
+    /// <summary>The members, each calling <paramref name="awaitTurn"/> (client id, round) before it replies.</summary>
+    private static List<IFederatedClient> Clients(Action<string, int> awaitTurn, ConcurrentQueue<string>? log = null) =>
+        [.. Members.Select(m => (IFederatedClient)new ScriptedClient(m.Id, (ins, _) =>
         {
-            var before = Array.IndexOf(arrival, m.Id) - 1;
-            if (before >= 0)
-            {
-                var previous = arrival[before];
-                var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-                while (!(waitFor ?? (id => log.Contains("replied " + id)))(previous) && DateTime.UtcNow < until) Thread.Sleep(2);
-                Thread.Sleep(20); // let the previous reply reach the coordinator first
-            }
-            log.Enqueue("replied " + m.Id);
-            return new FitRes(m.Id, ins.Round, Weights.Map(ins.Global, _ => true, (_, v) => v + m.Shift), m.Examples,
+            var result = new FitRes(m.Id, ins.Round, Weights.Map(ins.Global, _ => true, (_, v) => v + m.Shift), m.Examples,
                 new Dictionary<string, double> { ["loss"] = m.Shift });
-        })).ToList();
-    }
+            awaitTurn(m.Id, ins.Round);
+            log?.Enqueue("replied " + m.Id);
+            return result;
+        }))];
 
     private Task<ExperimentResult> Run(
-        List<IFederatedClient> clients, IStrategy strategy, int rounds = 1, string settings = "", Action<RoundReport>? onRound = null) =>
+        string arm, List<IFederatedClient> clients, IStrategy strategy, int rounds = 1, string settings = "", Action<RoundReport>? onRound = null) =>
         Experiment.RunAsync(
             Sys,
-            new ExperimentPlan("fl", [new PhasePlan(Phases.SimClr, rounds, new Dictionary<string, string>(), false)], Initial),
+            new ExperimentPlan(arm, [new PhasePlan(Phases.SimClr, rounds, new Dictionary<string, string>(), false)], Initial),
             clients,
             strategy,
             EngineSettings.Create(ConfigurationFactory.ParseString($"trainer-slots = {Members.Length}\n{settings}")),
@@ -55,12 +47,16 @@ public class StreamingAggregationSpec : TestKit
         var inOrder = new RecordingFedAvg();
         var reversed = new RecordingFedAvg();
         var shuffled = new RecordingFedAvg();
+        var first = new ReplyOrder(Sys, "in-order", "c1", "c2", "c3", "c4", "c5");
+        var second = new ReplyOrder(Sys, "reversed", "c5", "c4", "c3", "c2", "c1");
+        var third = new ReplyOrder(Sys, "shuffled", "c3", "c5", "c1", "c4", "c2");
 
         var globals = new List<ModelWeights>();
-        var a = await Run(Clients(["c1", "c2", "c3", "c4", "c5"], new()), inOrder, rounds: 2, onRound: r => globals.Add(r.Global));
-        var b = await Run(Clients(["c5", "c4", "c3", "c2", "c1"], new()), reversed, rounds: 2);
-        var c = await Run(Clients(["c3", "c5", "c1", "c4", "c2"], new()), shuffled, rounds: 2);
+        var a = await Run("in-order", Clients(first.AwaitTurn), inOrder, rounds: 2, onRound: r => globals.Add(r.Global));
+        var b = await Run("reversed", Clients(second.AwaitTurn), reversed, rounds: 2);
+        var c = await Run("shuffled", Clients(third.AwaitTurn), shuffled, rounds: 2);
 
+        Assert.All([first, second, third], order => Assert.Equal(order.Expected(rounds: 2), order.Replies)); // they did arrive so
         Assert.Equal(a.Final.ContentHash(), b.Final.ContentHash());
         Assert.Equal(a.Final.ContentHash(), c.Final.ContentHash());
         foreach (var strategy in new[] { inOrder, reversed, shuffled })
@@ -81,8 +77,18 @@ public class StreamingAggregationSpec : TestKit
         // nothing waits for the end of the round, i.e. no update is ever buffered.
         var log = new ConcurrentQueue<string>();
         var strategy = new RecordingFedAvg(log);
+        void AfterThePreviousWasAdded(string id, int round)
+        {
+            var previous = Members.TakeWhile(m => m.Id != id).Select(m => m.Id).LastOrDefault();
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (previous is not null && !strategy.Added.Contains(previous))
+            {
+                if (waited.Elapsed > Wait) throw new TimeoutException($"'{previous}' was not folded in within {Wait}");
+                Thread.Sleep(1);
+            }
+        }
 
-        var result = await Run(Clients(["c1", "c2", "c3", "c4", "c5"], log, id => strategy.Added.Contains(id)), strategy);
+        var result = await Run("folding", Clients(AfterThePreviousWasAdded, log), strategy);
 
         Assert.Equal(
             ["replied c1", "added c1", "replied c2", "added c2", "replied c3", "added c3", "replied c4", "added c4", "replied c5", "added c5"],
@@ -94,12 +100,14 @@ public class StreamingAggregationSpec : TestKit
     public async Task Coordinator_must_reject_a_streamed_update_and_fold_the_others_in_order()
     {
         var strategy = new RecordingFedAvg();
-        var clients = Clients(["c5", "c4", "c2", "c1"], new()); // c3 replies at once, and badly
+        var order = new ReplyOrder(Sys, "rejecting", "c5", "c4", "c2", "c1");
+        var clients = Clients(order.AwaitTurn); // c3 replies at once, and badly
         clients[2] = new ScriptedClient("c3", (ins, _) => new FitRes("c3", ins.Round, Weights.Of(("backbone.w", [float.NaN, 0f, 0f])), 1,
             new Dictionary<string, double>()));
 
-        var result = await Run(clients, strategy, settings: "min-fit-results = 4");
+        var result = await Run("rejecting", clients, strategy, settings: "min-fit-results = 4");
 
+        Assert.Equal(order.Expected(rounds: 1), order.Replies);
         Assert.Equal(["c1", "c2", "c4", "c5"], strategy.Added);
         var round = result.Rounds[0];
         Assert.Equal(["c1", "c2", "c4", "c5"], round.Fits.Select(f => f.ClientId));

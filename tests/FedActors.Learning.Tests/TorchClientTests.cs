@@ -116,6 +116,32 @@ public sealed class TorchClientTests
         Assert.True(result.Metrics[MetricNames.Loss] > 0);
     }
 
+    [Fact]
+    public void Evaluate_must_report_the_accuracies_and_loss_of_known_logits()
+    {
+        // A head with zero weights answers its bias for every image, whatever the backbone makes of it.
+        float[] bias = [0f, 4f, 1f, 3f, 2f, 5f, -1f]; // ranks the classes 5 > 1 > 3 > 4 > 2 > 0 > 6
+        var initial = ModelFactory.InitialGlobal(TestData.TinySpec, new Dictionary<string, int> { ["shapes"] = 7 }, 1);
+        var global = new ModelWeights(initial.Select(t => t.Name switch
+        {
+            "heads.shapes.weight" => new NamedTensor(t.Name, t.Shape, new float[t.Data.Length]),
+            "heads.shapes.bias" => new NamedTensor(t.Name, t.Shape, bias),
+            _ => t,
+        }));
+        using var client = new TorchClient(TestData.Client(classes: 7), TestData.TinySpec, Settings, runSeed: 7, CPU);
+
+        var result = client.Evaluate(new EvaluateIns(1, Phases.Heads, global, Config), CancellationToken.None);
+
+        // 12 evaluation images labelled 0 1 2 3 4 5 6 0 1 2 3 4, scored in batches of 5, 5 and 2.
+        int[] labels = [.. Enumerable.Range(0, 12).Select(i => i % 7)];
+        Assert.Equal(12, result.NumExamples);
+        Assert.Equal(1.0 / 12, result.Metrics[MetricNames.Acc1], 12);   // the one image of class 5
+        Assert.Equal(9.0 / 12, result.Metrics[MetricNames.Acc5], 12);   // classes 1-5; not the two of class 0, nor class 6
+        var logSumExp = Math.Log(bias.Sum(b => Math.Exp(b)));
+        var loss = labels.Average(label => logSumExp - bias[label]);   // cross entropy of the constant logits
+        Assert.Equal(loss, result.Metrics[MetricNames.Loss], 5);
+    }
+
     [Theory]
     [InlineData(Phases.SimClr)]
     [InlineData(Phases.Heads)]

@@ -27,45 +27,45 @@ public class VirtualClockSpec : TestKit
     public async Task VirtualClock_must_hold_time_while_something_is_computing_however_long_it_takes()
     {
         var clock = new VirtualClock(Sys);
-        var computing = true;
-        var elapsedWhileComputing = TimeSpan.MaxValue;
         var done = new TaskCompletionSource<bool>();
         Sys.Scheduler.Advanced.ScheduleOnce(TimeSpan.FromSeconds(1), () => done.TrySetResult(true));
-        _ = Task.Run(async () =>
+        // The clock asks only once the system has been quiet for a whole quiet period, i.e. when it would move time
+        // on otherwise: the computation lasts three such asks, all of them answered while time stood still.
+        var asked = 0;
+        var elapsedWhileComputing = new List<TimeSpan>();
+        bool Computing()
         {
-            await Task.Delay(300); // twelve quiet periods of real time, with no activity at all
-            elapsedWhileComputing = clock.Elapsed;
-            Volatile.Write(ref computing, false);
-        });
+            if (asked == 3) return false;
+            asked++;
+            elapsedWhileComputing.Add(clock.Elapsed);
+            return true;
+        }
 
         await clock.RunAsync(
-            done.Task, TimeSpan.FromSeconds(1), activity: () => 0, quiet: TimeSpan.FromMilliseconds(25), computing: () => Volatile.Read(ref computing));
+            done.Task, TimeSpan.FromSeconds(1), activity: () => 0, quiet: TimeSpan.FromMilliseconds(25), computing: Computing);
 
-        Assert.Equal(TimeSpan.FromSeconds(1), clock.Elapsed);
-        Assert.False(Volatile.Read(ref computing)); // time moved only once the computation was over
-        Assert.Equal(TimeSpan.Zero, elapsedWhileComputing);
+        Assert.Equal([TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero], elapsedWhileComputing);
+        Assert.Equal(TimeSpan.FromSeconds(1), clock.Elapsed); // time moved only once the computation was over
     }
 
     [Fact]
     public async Task VirtualClock_must_hold_time_while_there_is_activity()
     {
         var clock = new VirtualClock(Sys);
-        var busy = 0L;
         var done = new TaskCompletionSource<bool>();
-        var work = Task.Run(async () =>
+        var real = System.Diagnostics.Stopwatch.StartNew();
+        var looks = 0L;
+        // Busy at every look, for eight quiet periods of real time: a clock that ignored activity would have moved.
+        long Activity()
         {
-            for (var i = 0; i < 20; i++)
-            {
-                Interlocked.Increment(ref busy);
-                await Task.Delay(5);
-            }
-            done.SetResult(true);
-        });
+            if (real.Elapsed > TimeSpan.FromMilliseconds(200)) done.TrySetResult(true);
+            return ++looks;
+        }
 
-        await clock.RunAsync(done.Task, TimeSpan.FromSeconds(1), () => Interlocked.Read(ref busy), quiet: TimeSpan.FromMilliseconds(500));
+        await clock.RunAsync(done.Task, TimeSpan.FromSeconds(1), Activity, quiet: TimeSpan.FromMilliseconds(25));
 
         Assert.Equal(TimeSpan.Zero, clock.Elapsed);
-        await work;
+        Assert.True(real.Elapsed > TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]
