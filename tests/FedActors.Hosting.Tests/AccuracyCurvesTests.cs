@@ -54,6 +54,25 @@ public sealed class AccuracyCurvesTests
     }
 
     [Fact]
+    public void Curves_must_draw_the_knn_monitor_at_its_SimClr_rounds()
+    {
+        var rows = TwoArmRun();
+        // k-NN after SimCLR rounds 2 and 3: clients c0/c1 at 20/30 % then 30/40 %; the pooled client of cl+ssl for a task it probes.
+        foreach (var (round, c, value) in new[] { (2, "c0", 0.2), (2, "c1", 0.3), (3, "c0", 0.3), (3, "c1", 0.4) })
+            rows.Add(new MetricRecord(round, Phases.SimClr, "fl+ssl", c, "scenes", MetricNames.Knn, value));
+        rows.Add(new MetricRecord(1, Phases.Heads, "fl+ssl", "c0", "scenes", MetricNames.Knn, 0.99)); // not a SimCLR row: ignored
+
+        var curves = AccuracyCurves.Curves(rows);
+
+        Assert.Equal(["fl+ssl/acc1/digits", "fl+ssl/acc1/scenes", "fl+ssl/knn/scenes", "fl/acc1/digits", "fl/acc1/scenes"],
+            curves.Select(c => $"{c.Arm}/{c.Metric}/{c.Task}"));
+        var knn = curves[2];
+        Assert.Equal([2.0, 3.0], knn.Rounds); // SimCLR rounds, not shifted like the heads
+        Assert.Equal(25.0, knn.Acc1Percent[0], 9);
+        Assert.Equal(35.0, knn.Acc1Percent[1], 9);
+    }
+
+    [Fact]
     public void WritePng_must_write_a_png_that_changes_with_the_data()
     {
         using var dir = new TempDir();

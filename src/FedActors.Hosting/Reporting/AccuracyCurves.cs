@@ -4,13 +4,21 @@ using ScottPlot.TickGenerators;
 
 namespace FedActors.Hosting.Reporting;
 
-/// <summary>One line of the figure: an arm's mean Acc@1 (%) on one task at each federated round.</summary>
-public sealed record AccuracyCurve(string Arm, string Task, IReadOnlyList<double> Rounds, IReadOnlyList<double> Acc1Percent);
+/// <summary>
+/// One line of the figure: an arm's mean Acc@1 (%) on one task at each federated round; for <see cref="Metric"/>
+/// <c>knn</c>, the k-NN monitor of its SimCLR rounds.
+/// </summary>
+public sealed record AccuracyCurve(string Arm, string Task, IReadOnlyList<double> Rounds, IReadOnlyList<double> Acc1Percent)
+{
+    /// <summary><c>acc1</c> (the heads' or the supervised network's accuracy) or <c>knn</c> (the SimCLR monitor).</summary>
+    public string Metric { get; init; } = MetricNames.Acc1;
+}
 
 /// <summary>
 /// The paper's Figure 2 from a run's <c>metrics.csv</c>: test accuracy against round, one line per arm and
-/// task. The round axis counts federated rounds, so an arm that pre-trains with SimCLR (where nothing is
-/// evaluated) starts its heads curve after its SimCLR rounds, and arms are compared at equal round budgets.
+/// task. The round axis counts federated rounds, so an arm that pre-trains with SimCLR starts its heads curve
+/// after its SimCLR rounds, and arms are compared at equal round budgets. During SimCLR the figure shows the k-NN
+/// monitor of the backbone's features (thin lines, hollow markers), where it was measured.
 /// </summary>
 public static class AccuracyCurves
 {
@@ -18,13 +26,15 @@ public static class AccuracyCurves
 
     private static readonly MarkerShape[] TaskMarkers = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond];
 
+    private static readonly MarkerShape[] HollowMarkers = [MarkerShape.OpenCircle, MarkerShape.OpenSquare, MarkerShape.OpenTriangleUp, MarkerShape.OpenDiamond];
+
     /// <summary>Rows of a <c>metrics.csv</c>; <see cref="FormatException"/> names the file and line of a bad row.</summary>
     public static IReadOnlyList<MetricRecord> ReadCsv(string metricsCsvPath) => MetricsCsvReader.Read(metricsCsvPath);
 
     /// <summary>
-    /// The curves in <paramref name="rows"/>: <c>acc1</c> of the <c>heads</c> and <c>supervised</c> phases,
-    /// averaged over the task's clients with equal weight at each round. Arms keep the order they first
-    /// appear in; tasks are sorted.
+    /// The curves in <paramref name="rows"/>: <c>acc1</c> of the <c>heads</c> and <c>supervised</c> phases and
+    /// <c>knn</c> of the <c>simclr</c> phase, averaged over the task's clients with equal weight at each round. Arms
+    /// keep the order they first appear in, accuracy before k-NN; tasks are sorted.
     /// </summary>
     public static IReadOnlyList<AccuracyCurve> Curves(IReadOnlyList<MetricRecord> rows)
     {
@@ -32,9 +42,12 @@ public static class AccuracyCurves
         var sslRounds = SimClrRounds(rows);
         var armOrder = rows.Select(r => r.Arm).Distinct(StringComparer.Ordinal).ToList();
         return rows
-            .Where(r => r.Metric == MetricNames.Acc1 && r.Phase is Phases.Heads or Phases.Supervised && double.IsFinite(r.Value))
-            .GroupBy(r => (r.Arm, r.Task))
+            .Where(r => double.IsFinite(r.Value)
+                && ((r.Metric == MetricNames.Acc1 && r.Phase is Phases.Heads or Phases.Supervised)
+                    || (r.Metric == MetricNames.Knn && r.Phase == Phases.SimClr)))
+            .GroupBy(r => (r.Arm, r.Metric, r.Task))
             .OrderBy(g => armOrder.IndexOf(g.Key.Arm))
+            .ThenBy(g => g.Key.Metric == MetricNames.Acc1 ? 0 : 1)
             .ThenBy(g => g.Key.Task, StringComparer.Ordinal)
             .Select(g =>
             {
@@ -44,7 +57,10 @@ public static class AccuracyCurves
                     .OrderBy(p => p.Key)
                     .Select(p => (Round: (double)p.Key, Acc: 100 * p.GroupBy(r => r.Client, StringComparer.Ordinal).Average(c => c.Average(r => r.Value))))
                     .ToList();
-                return new AccuracyCurve(g.Key.Arm, g.Key.Task, points.Select(p => p.Round).ToList(), points.Select(p => p.Acc).ToList());
+                return new AccuracyCurve(g.Key.Arm, g.Key.Task, points.Select(p => p.Round).ToList(), points.Select(p => p.Acc).ToList())
+                {
+                    Metric = g.Key.Metric,
+                };
             })
             .ToList();
     }
@@ -59,7 +75,7 @@ public static class AccuracyCurves
 
         using var plot = new Plot();
         PlotFonts.UseSans(plot);
-        plot.Title("Test accuracy per round");
+        plot.Title("Accuracy per round");
         plot.XLabel("round");
         plot.YLabel("Acc@1 (%)");
         plot.Axes.Bottom.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true };
@@ -88,12 +104,14 @@ public static class AccuracyCurves
         foreach (var curve in curves)
         {
             var t = tasks.IndexOf(curve.Task);
+            var knn = curve.Metric == MetricNames.Knn;
             var line = plot.Add.Scatter(curve.Rounds.ToArray(), curve.Acc1Percent.ToArray(), palette.GetColor(arms.IndexOf(curve.Arm)));
-            line.LineWidth = 2;
+            line.LineWidth = knn ? 1 : 2;
             line.LinePattern = TaskPatterns[t % TaskPatterns.Length];
-            line.MarkerShape = TaskMarkers[t % TaskMarkers.Length];
+            line.MarkerShape = knn ? HollowMarkers[t % HollowMarkers.Length] : TaskMarkers[t % TaskMarkers.Length];
             line.MarkerSize = 6;
-            line.LegendText = tasks.Count > 1 || curve.Task.Length > 0 ? $"{curve.Arm} / {curve.Task}" : curve.Arm;
+            var name = tasks.Count > 1 || curve.Task.Length > 0 ? $"{curve.Arm} / {curve.Task}" : curve.Arm;
+            line.LegendText = knn ? name + " (k-NN, SimCLR)" : name;
         }
 
         // Where the SimCLR arms switch from pre-training (not evaluated) to training heads.
