@@ -176,6 +176,10 @@ public sealed class MatFile
 
         private byte[] Inflate(ReadOnlySpan<byte> data, long at)
         {
+            // A zlib header with FDICT set asks for a preset dictionary, which MATLAB never uses; .NET's inflater would
+            // answer it with an internal exception type that says nothing of the file.
+            if (data.Length >= 2 && (data[1] & 0x20) != 0)
+                throw Fail(at, "compressed element asks for a preset zlib dictionary, which MAT-files do not use");
             try
             {
                 using var input = new MemoryStream(data.ToArray(), writable: false);

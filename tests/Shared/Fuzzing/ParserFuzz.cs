@@ -79,7 +79,8 @@ internal static class ParserFuzz
         worker.Start();
         if (!worker.Join(limit))
             throw new TimeoutException($"the reader did not get through {inputs.Count} inputs in {limit}; stuck on {Volatile.Read(ref current)}");
-        if (harnessError is not null) throw new InvalidOperationException($"the fuzzing harness failed on {current}", harnessError);
+        if (harnessError is not null)
+            throw new InvalidOperationException($"the fuzzing harness failed on {current}; bytes: {Show(current?.Bytes ?? [])}", harnessError);
         return report!;
     }
 
