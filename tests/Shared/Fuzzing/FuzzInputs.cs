@@ -20,6 +20,10 @@ internal sealed record FuzzInput(int Seed, int Index, string Kind, byte[] Bytes,
 /// length or count field comes to claim 2 GB or -1 without the mutator knowing the format), truncations, insertions,
 /// deletions, duplicated chunks, splices of two encodings, and random bytes of random length; a third of them stack
 /// several mutations. Input <c>i</c> depends only on the seed, <c>i</c> and the valid encodings.
+/// <para>
+/// Tests fix their seed and number of mutations; for a longer search, without editing them, set
+/// <c>FEDACTORS_FUZZ_SEED</c> (another seed) and <c>FEDACTORS_FUZZ_SCALE</c> (a multiplier of the mutations).
+/// </para>
 /// </summary>
 internal sealed class FuzzInputs : IReadOnlyList<FuzzInput>
 {
@@ -39,10 +43,10 @@ internal sealed class FuzzInputs : IReadOnlyList<FuzzInput>
     {
         ArgumentNullException.ThrowIfNull(valid);
         if (valid.Count == 0) throw new ArgumentException("at least one valid encoding is needed", nameof(valid));
-        Seed = seed;
+        Seed = int.TryParse(Environment.GetEnvironmentVariable("FEDACTORS_FUZZ_SEED"), out var s) ? s : seed;
         _valid = valid;
         _shortest = valid.MinBy(v => v.Length)!;
-        Mutations = mutations;
+        Mutations = int.TryParse(Environment.GetEnvironmentVariable("FEDACTORS_FUZZ_SCALE"), out var k) && k > 0 ? k * mutations : mutations;
     }
 
     public int Seed { get; }
@@ -180,7 +184,8 @@ internal sealed class FuzzInputs : IReadOnlyList<FuzzInput>
             case 2 when bigEndian: BinaryPrimitives.WriteUInt16BigEndian(span, unchecked((ushort)value)); break;
             default: BinaryPrimitives.WriteUInt16LittleEndian(span, unchecked((ushort)value)); break;
         }
-        return $"int{8 * width}{(bigEndian ? " big-endian" : "")} at {at} = {value}";
+        var written = ReadInteger(span, bigEndian);
+        return $"int{8 * width}{(bigEndian ? " big-endian" : "")} at {at} = {written}";
     }
 
     private static long ReadInteger(ReadOnlySpan<byte> span, bool bigEndian) => span.Length switch

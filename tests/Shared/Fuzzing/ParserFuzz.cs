@@ -42,7 +42,7 @@ internal static class ParserFuzz
     /// Extra demands on a <typeparamref name="TError"/> (that it names the file): null when met, else what is wrong.
     /// A non-empty message is always demanded.
     /// </param>
-    /// <param name="timeLimit">For the whole run.</param>
+    /// <param name="timeLimit">For the whole run; by default a minute plus 5 ms an input.</param>
     public static FuzzReport Run<TError>(
         IReadOnlyList<FuzzInput> inputs,
         Func<FuzzInput, Action> arrange,
@@ -54,7 +54,8 @@ internal static class ParserFuzz
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(arrange);
         ArgumentNullException.ThrowIfNull(allocationBound);
-        var limit = timeLimit ?? TimeSpan.FromSeconds(60);
+        // Generous: it is there to catch a reader that loops, not a slow machine.
+        var limit = timeLimit ?? TimeSpan.FromSeconds(60) + TimeSpan.FromMilliseconds(5) * inputs.Count;
         var failures = new List<string>();
         FuzzInput? current = null;
         FuzzReport? report = null;
