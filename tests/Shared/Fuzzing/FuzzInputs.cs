@@ -38,14 +38,23 @@ internal sealed class FuzzInputs : IReadOnlyList<FuzzInput>
 
     private readonly IReadOnlyList<byte[]> _valid;
     private readonly byte[] _shortest;
+    private readonly IReadOnlyList<byte[]> _tokens;
 
-    public FuzzInputs(int seed, IReadOnlyList<byte[]> valid, int mutations)
+    /// <param name="seed">Fixes every input.</param>
+    /// <param name="valid">Encodings made by the real writer.</param>
+    /// <param name="mutations">How many mutated inputs to make.</param>
+    /// <param name="tokens">
+    /// Pieces of the format's syntax (for a text format: brackets, quotes, substitutions, keywords) that some mutations
+    /// insert or write over a range, so that they reach states that random bytes seldom do.
+    /// </param>
+    public FuzzInputs(int seed, IReadOnlyList<byte[]> valid, int mutations, IReadOnlyList<byte[]>? tokens = null)
     {
         ArgumentNullException.ThrowIfNull(valid);
         if (valid.Count == 0) throw new ArgumentException("at least one valid encoding is needed", nameof(valid));
         Seed = int.TryParse(Environment.GetEnvironmentVariable("FEDACTORS_FUZZ_SEED"), out var s) ? s : seed;
         _valid = valid;
         _shortest = valid.MinBy(v => v.Length)!;
+        _tokens = tokens ?? [];
         Mutations = int.TryParse(Environment.GetEnvironmentVariable("FEDACTORS_FUZZ_SCALE"), out var k) && k > 0 ? k * mutations : mutations;
     }
 
@@ -91,8 +100,19 @@ internal sealed class FuzzInputs : IReadOnlyList<FuzzInput>
     private string MutateOnce(Random rng, ref byte[] bytes)
     {
         var n = bytes.Length;
-        switch (rng.Next(11))
+        switch (rng.Next(_tokens.Count > 0 ? 14 : 11))
         {
+            case 11 or 12 or 13:
+            {
+                var which = rng.Next(_tokens.Count);
+                var token = _tokens[which];
+                var at = rng.Next(n + 1);
+                var over = rng.Next(2) == 0 ? 0 : rng.Next(Math.Min(8, n - at) + 1);
+                var times = rng.Next(8) == 0 ? rng.Next(2, 200) : 1;
+                var inserted = Enumerable.Repeat(token, times).SelectMany(t => t).ToArray();
+                bytes = [.. bytes.AsSpan(0, at), .. inserted, .. bytes.AsSpan(at + over)];
+                return $"token #{which} x{times} at {at} over {over} bytes";
+            }
             case 0 when n > 0:
             {
                 var flips = rng.Next(1, 4);

@@ -25,7 +25,9 @@ internal sealed record FuzzReport(
 /// input or throws exactly its own <typeparamref name="TError"/> with a message that names the problem; that it
 /// allocates (<see cref="GC.GetAllocatedBytesForCurrentThread"/>) no more than the bound given for that input; and
 /// that the whole run ends within a time limit (a reader's loops must be bounded by its input). The run goes on a
-/// thread of its own, so a hang is reported with the input it hangs on instead of hanging the test.
+/// thread of its own, so a hang is reported with the input it hangs on instead of hanging the test. A reader that
+/// takes the process down (a stack overflow cannot be caught) leaves no report: run again with
+/// <c>FEDACTORS_FUZZ_TRACE</c> set to a file, which then holds the input being read, base64, when the process died.
 /// </summary>
 internal static class ParserFuzz
 {
@@ -110,9 +112,11 @@ internal static class ParserFuzz
         FuzzInput? mostAllocating = null, slowestInput = null;
         var slowest = TimeSpan.Zero;
         var timer = new Stopwatch();
+        var trace = Environment.GetEnvironmentVariable("FEDACTORS_FUZZ_TRACE");
         foreach (var input in inputs)
         {
             starting(input);
+            if (!string.IsNullOrEmpty(trace)) File.WriteAllText(trace, $"{input}\n{Show(input.Bytes)}\n");
             var action = arrange(input);
             var bound = allocationBound(input);
             timer.Restart();
