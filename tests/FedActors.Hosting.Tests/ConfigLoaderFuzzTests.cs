@@ -45,7 +45,7 @@ public sealed class ConfigLoaderFuzzTests(ITestOutputHelper output) : IDisposabl
     [Fact]
     public void Load_must_load_or_refuse_naming_the_file_every_mutated_configuration_file()
     {
-        var inputs = new FuzzInputs(Seed, ValidFiles(), mutations: 1500, Tokens);
+        var inputs = new FuzzInputs(Seed, ValidFiles(), mutations: 1000, Tokens);
         var path = Path.Combine(_dir.Path, "fuzz.conf");
 
         var report = ParserFuzz.Run<ConfigException>(
