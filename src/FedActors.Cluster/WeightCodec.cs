@@ -139,7 +139,9 @@ public static class WeightCodec
         if (version != Version) throw new WeightTransferException($"weights stream version {version}, expected {Version}");
         var count = Int();
         if (count < 0 || count > left / 8) throw new WeightTransferException($"malformed weights: {count} tensors in {size} bytes");
-        var tensors = new List<NamedTensor>(count);
+        // Not sized by the count: only a tensor's header, once it has arrived, earns an allocation (its values, within
+        // the announced size); a count is a claim, and could reserve up to the model's size for nothing.
+        var tensors = new List<NamedTensor>();
         for (var i = 0; i < count; i++)
         {
             var nameLength = Int();

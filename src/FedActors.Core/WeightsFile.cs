@@ -16,6 +16,9 @@ public static class WeightsFile
     private const int Version = 1;
     private const int HashSize = 32;
 
+    // The smallest tensor: name length, a one-byte name, rank 0, one value.
+    private const int MinTensorBytes = 4 + 1 + 4 + 4;
+
     public static void Write(string path, ModelWeights weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
@@ -70,6 +73,9 @@ public static class WeightsFile
         if (version != Version) throw new InvalidDataException($"{path}: weights file version {version}, expected {Version}");
         var count = BinaryPrimitives.ReadInt32LittleEndian(body[8..]);
         var pos = 12;
+        // Every count and size below is checked against the bytes left before anything is allocated by it.
+        if (count < 0 || count > (bodyLength - pos) / MinTensorBytes)
+            throw new InvalidDataException($"{path}: malformed weights file: {count} tensors cannot fit in {bodyLength} bytes");
         int Int()
         {
             var v = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(pos, bodyLength - pos));
@@ -85,14 +91,21 @@ public static class WeightsFile
                 var nameLength = Int();
                 var name = Encoding.UTF8.GetString(body.Slice(pos, nameLength));
                 pos += nameLength;
-                var shape = new int[Int()];
+                var rank = Int();
+                if (rank < 0 || rank > (bodyLength - pos) / 4)
+                    throw new InvalidDataException($"{path}: malformed weights file: tensor '{name}' has rank {rank} at byte {pos - 4}");
+                var shape = new int[rank];
                 long n = 1;
                 for (var d = 0; d < shape.Length; d++)
                 {
                     shape[d] = Int();
+                    if (shape[d] < 0) throw new InvalidDataException($"{path}: malformed weights file: tensor '{name}' has a negative dimension");
                     n *= shape[d];
+                    // Checked at every dimension, so that the product cannot overflow.
+                    if (n > (bodyLength - pos) / 4)
+                        throw new InvalidDataException($"{path}: malformed weights file: tensor '{name}' has more values than the {bodyLength - pos} bytes left");
                 }
-                var data = FreshMemory.Floats(checked((int)n));
+                var data = FreshMemory.Floats((int)n);
                 MemoryMarshal.Cast<byte, float>(body.Slice(pos, checked((int)(n * 4)))).CopyTo(data);
                 pos += (int)(n * 4);
                 tensors.Add(new NamedTensor(name, shape, data));
@@ -103,6 +116,13 @@ public static class WeightsFile
             throw new InvalidDataException($"{path}: malformed weights file: {ex.Message}", ex);
         }
         if (pos != body.Length) throw new InvalidDataException($"{path}: {body.Length - pos} unexpected trailing bytes");
-        return new ModelWeights(tensors);
+        try
+        {
+            return new ModelWeights(tensors);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidDataException($"{path}: malformed weights file: {ex.Message}", ex);
+        }
     }
 }

@@ -119,6 +119,9 @@ public sealed class MatFile
     /// <summary>Walks data elements: 8-byte tags (or 4-byte "small element" tags), 8-byte aligned.</summary>
     private sealed class ElementReader(string path, bool bigEndian)
     {
+        // One for all of a file's compressed elements: MATLAB writes one per variable, and a file can hold thousands.
+        private byte[]? _inflateBuffer;
+
         public void ReadTopLevel(ReadOnlySpan<byte> span, long baseOffset, Dictionary<string, MatArray> into, bool insideCompressed)
         {
             var pos = 0;
@@ -173,12 +176,16 @@ public sealed class MatFile
 
         private byte[] Inflate(ReadOnlySpan<byte> data, long at)
         {
+            // A zlib header with FDICT set asks for a preset dictionary, which MATLAB never uses; .NET's inflater would
+            // answer it with an internal exception type that says nothing of the file.
+            if (data.Length >= 2 && (data[1] & 0x20) != 0)
+                throw Fail(at, "compressed element asks for a preset zlib dictionary, which MAT-files do not use");
             try
             {
                 using var input = new MemoryStream(data.ToArray(), writable: false);
                 using var zlib = new ZLibStream(input, CompressionMode.Decompress);
                 using var output = new MemoryStream();
-                var buffer = new byte[81920];
+                var buffer = _inflateBuffer ??= new byte[81920];
                 int read;
                 while ((read = zlib.Read(buffer, 0, buffer.Length)) > 0)
                 {

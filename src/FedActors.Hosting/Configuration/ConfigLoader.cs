@@ -100,16 +100,24 @@ public static partial class ConfigLoader
     [System.Text.RegularExpressions.GeneratedRegex(@"""?\$\{\?([A-Za-z_][A-Za-z0-9_]*)\}""?")]
     private static partial System.Text.RegularExpressions.Regex EnvReference();
 
+    /// <summary>Parses user text, inside the <see cref="HoconLimits"/> that keep Akka's parser from crashing or looping.</summary>
     private static Config Parse(string text, string source)
     {
+        HoconLimits.CheckText(text, source);
+        Config config;
         try
         {
-            return ConfigurationFactory.ParseString(text);
+            // Without a callback Akka's parser meets an include with a NullReferenceException.
+            config = ConfigurationFactory.ParseString(
+                text,
+                include => throw new ConfigException($"{source}: include \"{include}\" is not supported; pass each file with --config"));
         }
         catch (Exception ex) when (ex is ConfigurationException or FormatException or InvalidOperationException)
         {
             throw new ConfigException($"{source}: cannot parse HOCON: {FirstLine(ex.Message)}", ex);
         }
+        HoconLimits.CheckValues(config, text.Length, source);
+        return config;
     }
 
     /// <summary><c>key=value</c>; a value that is not valid HOCON on its own (a path with ':') is taken as a string.</summary>
@@ -122,10 +130,10 @@ public static partial class ConfigLoader
         if (key.Length == 0 || key.Any(char.IsWhiteSpace)) throw new ConfigException($"{source}: '{key}' is not a key");
         try
         {
-            var parsed = ConfigurationFactory.ParseString($"{key} = {value}");
+            var parsed = Parse($"{key} = {value}", source);
             if (parsed.HasPath(key)) return parsed;
         }
-        catch (Exception ex) when (ex is ConfigurationException or FormatException or InvalidOperationException)
+        catch (ConfigException)
         {
             // fall through: quote it
         }
