@@ -14,5 +14,4 @@ public static class Phases
 
     public static readonly IReadOnlyList<string> All = [SimClr, Heads, Supervised];
 
-    public static bool IsKnown(string phase) => All.Contains(phase, StringComparer.Ordinal);
 }

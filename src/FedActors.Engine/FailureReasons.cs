@@ -38,7 +38,6 @@ public static class FailureReasons
         var kind = colon < 0 ? rest : rest[..colon];
         return Core.UpdateRejection.Kinds.Contains(kind, StringComparer.Ordinal) ? kind : null;
     }
-    public static bool IsCrashed(string reason) => Starts(reason, Crashed);
     public static bool IsDropped(string reason) => Starts(reason, Dropped);
     public static bool IsDeadline(string reason) => Starts(reason, Deadline);
 

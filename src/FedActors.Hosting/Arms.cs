@@ -18,6 +18,4 @@ public static class Arms
     public static readonly IReadOnlyList<string> All = [Centralized, FederatedSsl, Federated, CentralizedSsl];
 
     public static bool IsFederated(string arm) => arm is FederatedSsl or Federated;
-
-    public static bool UsesSsl(string arm) => arm is FederatedSsl or CentralizedSsl;
 }

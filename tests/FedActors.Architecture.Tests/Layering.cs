@@ -3,7 +3,7 @@ using System.Xml.Linq;
 namespace FedActors.Architecture.Tests;
 
 /// <summary>
-/// The dependency direction of DESIGN.md, as a check over project files: a project may reference only the
+/// The dependency direction of README.md ("Layout"), as a check over project files: a project may reference only the
 /// projects and package families listed for it. A new project must state its place here.
 /// </summary>
 internal static class Layering
@@ -41,7 +41,7 @@ internal static class Layering
     {
         ArgumentNullException.ThrowIfNull(project);
         if (!AllowedProjects.TryGetValue(project.Name, out var allowed))
-            return [$"{project.Name} has no place in the layering: add it to DESIGN.md and to {nameof(Layering)}.{nameof(AllowedProjects)}"];
+            return [$"{project.Name} has no place in the layering: add it to README.md's Layout and to {nameof(Layering)}.{nameof(AllowedProjects)}"];
         var violations = new List<string>();
         var illegal = project.ProjectReferences.Where(r => !allowed.Contains(r, StringComparer.Ordinal)).ToList();
         if (illegal.Count > 0) violations.Add($"{project.Name} references {string.Join(", ", illegal)}, which its layer may not");

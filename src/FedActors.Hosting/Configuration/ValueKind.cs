@@ -65,9 +65,6 @@ public static partial class ValueKinds
     public static string Show(HoconValue value) =>
         value.IsObject() ? "{...}" : value.IsArray() ? "[...]" : "'" + value.GetString() + "'";
 
-    public static bool TryParseDouble(string text, out double value) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
-
     [GeneratedRegex(@"^[-+]?\d+$")]
     private static partial Regex IntegerPattern();
 

@@ -91,22 +91,4 @@ public sealed record BackboneSpec
         if (!Enum.IsDefined(Architecture)) throw new ArgumentException($"unknown ResNet architecture {Architecture}");
         if (!Enum.IsDefined(Stem)) throw new ArgumentException($"unknown stem {Stem}");
     }
-
-    /// <summary>Parses <c>resnet18 | resnet34 | resnet50</c> (case-insensitive).</summary>
-    public static ResNetArchitecture ParseArchitecture(string name) => name?.Trim().ToLowerInvariant() switch
-    {
-        "resnet18" => ResNetArchitecture.ResNet18,
-        "resnet34" => ResNetArchitecture.ResNet34,
-        "resnet50" => ResNetArchitecture.ResNet50,
-        _ => throw new ArgumentException($"unknown backbone architecture '{name}': expected resnet18, resnet34 or resnet50"),
-    };
-
-    /// <summary>Parses <c>imagenet | small | small-strided</c> (case-insensitive).</summary>
-    public static StemKind ParseStem(string name) => name?.Trim().ToLowerInvariant() switch
-    {
-        "imagenet" => StemKind.ImageNet,
-        "small" => StemKind.Small,
-        "small-strided" or "smallstrided" => StemKind.SmallStrided,
-        _ => throw new ArgumentException($"unknown backbone stem '{name}': expected imagenet, small or small-strided"),
-    };
 }
