@@ -150,6 +150,7 @@ public sealed class CoordinatorActor : ReceiveActor
             Context.Stop(Self);
             return;
         }
+        if (_round == 1 && Phase.OnStart is { } onStart) _global = onStart(_global);
         var config = new Dictionary<string, string>(Phase.FitConfig, StringComparer.Ordinal)
         {
             ["round"] = _round.ToString(CultureInfo.InvariantCulture),

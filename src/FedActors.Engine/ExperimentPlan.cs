@@ -21,6 +21,13 @@ public sealed record PhasePlan(string Phase, int Rounds, IReadOnlyDictionary<str
     {
     }
 
+    /// <summary>
+    /// Applied to the global weights once, when the phase's first round starts (not when a run resumes inside the phase,
+    /// whose checkpoint holds its result): e.g. to give every task a copy of the shared backbone to fine-tune. A pure
+    /// function of the weights; null = nothing.
+    /// </summary>
+    public Func<ModelWeights, ModelWeights>? OnStart { get; init; }
+
     /// <summary>Whether round <paramref name="round"/> (1-based) ends with an evaluation.</summary>
     public bool Evaluates(int round) => EvaluateEvery > 0 && (round % EvaluateEvery == 0 || round == Rounds);
 }

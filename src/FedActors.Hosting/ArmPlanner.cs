@@ -1,6 +1,8 @@
 using FedActors.Core;
 using FedActors.Data;
 using FedActors.Engine;
+using FedActors.Learning.Training;
+using FedActors.Learning.Weights;
 
 namespace FedActors.Hosting;
 
@@ -19,9 +21,10 @@ public static class ArmPlanner
 {
     public static IReadOnlyList<ArmStage> Plan(string arm, IReadOnlyList<ClientData> clients, RoundBudget rounds)
     {
+        ArgumentNullException.ThrowIfNull(rounds);
         var tasks = clients.Select(c => c.Task).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var simclr = SimClr(rounds);
-        var heads = new PhasePlan(Phases.Heads, rounds.Heads, new Dictionary<string, string>(), EvaluateEvery: 1);
+        var heads = Heads(rounds);
         var supervised = new PhasePlan(Phases.Supervised, rounds.Supervised, new Dictionary<string, string>(), EvaluateEvery: 1);
         return arm switch
         {
@@ -50,12 +53,19 @@ public static class ArmPlanner
             Arms.FederatedSsl =>
             [
                 SimClr(rounds),
-                new PhasePlan(Phases.Heads, rounds.Heads, new Dictionary<string, string>(), EvaluateEvery: 1),
+                Heads(rounds),
             ],
             Arms.Federated => [new PhasePlan(Phases.Supervised, rounds.Supervised, new Dictionary<string, string>(), EvaluateEvery: 1)],
             _ => throw new ArgumentException($"arm '{arm}' is not federated"),
         };
     }
+
+    /// <summary>The heads phase; with per-task backbones it first gives every task a copy of the shared backbone.</summary>
+    private static PhasePlan Heads(RoundBudget rounds) =>
+        new(Phases.Heads, rounds.Heads, new Dictionary<string, string>(), EvaluateEvery: 1)
+        {
+            OnStart = rounds.BackboneScope == BackboneScope.Task ? TaskBackbones.Add : null,
+        };
 
     /// <summary>The SimCLR phase: its evaluations are the k-NN monitor, every <see cref="RoundBudget.KnnEvery"/> rounds.</summary>
     private static PhasePlan SimClr(RoundBudget rounds) =>

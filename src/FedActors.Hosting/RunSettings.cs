@@ -38,6 +38,9 @@ public sealed record RoundBudget(int SimClr, int Heads, int Supervised)
 {
     /// <summary>SimCLR rounds between two k-NN measurements (<c>fedactors.simclr.knn.every</c>); 0 = none.</summary>
     public int KnnEvery { get; init; }
+
+    /// <summary>Whether the heads phase fine-tunes one shared backbone or one per task (<c>fedactors.heads.backbone-scope</c>).</summary>
+    public BackboneScope BackboneScope { get; init; }
 }
 
 /// <summary>Everything a run needs, read once from the merged configuration.</summary>
@@ -96,7 +99,11 @@ public sealed record RunSettings(
             Rounds: new RoundBudget(
                 r.Int($"{Root}.simclr.rounds", 0, 100_000),
                 r.Int($"{Root}.heads.rounds", 0, 100_000),
-                r.Int($"{Root}.supervised.rounds", 0, 100_000)) { KnnEvery = r.Int($"{Root}.simclr.knn.every", 0, 100_000) },
+                r.Int($"{Root}.supervised.rounds", 0, 100_000)) 
+            {
+                KnnEvery = r.Int($"{Root}.simclr.knn.every", 0, 100_000),
+                BackboneScope = r.Build($"{Root}.heads.backbone-scope", () => LearningSettings.ParseBackboneScope(r.String($"{Root}.heads.backbone-scope"))),
+            },
             Engine: r.Build($"{Root}.engine", () => EngineSettings.Create(r.Config.GetConfig($"{Root}.engine"))),
             Faults: r.Build($"{Root}.faults", () => FaultSettings.Create(r.Config.GetConfig($"{Root}.faults"), Directory.GetCurrentDirectory())));
         settings = settings with
@@ -237,6 +244,7 @@ public sealed record RunSettings(
             SimClrAugment = ReadAugment(r, "simclr"),
             SupervisedAugment = ReadAugment(r, "supervised"),
             HeadBackboneRateScale = r.Double($"{Root}.heads.backbone-lr-scale", 0, 1e6),
+            HeadBackboneScope = r.Build($"{Root}.heads.backbone-scope", () => LearningSettings.ParseBackboneScope(r.String($"{Root}.heads.backbone-scope"))),
             HeadTrainable = r.Build($"{Root}.heads.trainable", () => LearningSettings.ParseHeadTrainable(r.String($"{Root}.heads.trainable"))),
             EvalBatchSize = r.Int($"{Root}.evaluation.batch-size", 1, 1 << 20),
             Precision = r.Build($"{Root}.precision", () => LearningSettings.ParsePrecision(r.String($"{Root}.precision"))),

@@ -95,7 +95,7 @@ public sealed class TorchClient : IKnownShard, IDisposable
         var net = lease.Network;
         var data = _data.Evaluation;
         if (data.Count == 0) throw new InvalidOperationException($"client '{Id}' has no evaluation images");
-        StateDict.Import(net.Backbone, instructions.Global, WeightNames.Backbone);
+        StateDict.Import(net.Backbone, instructions.Global, BackbonePrefix(instructions.Phase));
         StateDict.Import(net.Head, instructions.Global, net.HeadPrefix);
         net.Backbone.eval();
         net.Head.eval();
@@ -190,7 +190,8 @@ public sealed class TorchClient : IKnownShard, IDisposable
         var net = lease.Network;
         var data = _data.Labeled;
         if (data.Count == 0) throw new InvalidOperationException($"client '{Id}' has no labeled images for phase '{instructions.Phase}'");
-        StateDict.Import(net.Backbone, instructions.Global, WeightNames.Backbone);
+        var backbonePrefix = BackbonePrefix(instructions.Phase);
+        StateDict.Import(net.Backbone, instructions.Global, backbonePrefix);
         StateDict.Import(net.Head, instructions.Global, net.HeadPrefix);
 
         // Frozen parts run in eval mode so their BatchNorm statistics stay those of the global backbone.
@@ -219,8 +220,8 @@ public sealed class TorchClient : IKnownShard, IDisposable
 
         var backbone = trainable switch
         {
-            HeadTrainable.All => StateDict.Export(net.Backbone, WeightNames.Backbone),
-            HeadTrainable.LastStage => StateDict.Export(net.Backbone, WeightNames.Backbone, key => WeightNames.IsUnder(key, "layer4")),
+            HeadTrainable.All => StateDict.Export(net.Backbone, backbonePrefix),
+            HeadTrainable.LastStage => StateDict.Export(net.Backbone, backbonePrefix, key => WeightNames.IsUnder(key, "layer4")),
             _ => ModelWeights.Empty,
         };
         var weights = new ModelWeights(backbone.Concat(StateDict.Export(net.Head, net.HeadPrefix)));
@@ -280,6 +281,13 @@ public sealed class TorchClient : IKnownShard, IDisposable
         }
         return new TrainResult(seen == 0 ? double.NaN : lossSum / seen, seen == 0 ? double.NaN : (double)correct / seen);
     }
+
+    /// <summary>
+    /// Where the backbone of <paramref name="phase"/> lives in the global weights: the task's own in the heads phase with
+    /// <see cref="BackboneScope.Task"/>, else the shared one.
+    /// </summary>
+    private string BackbonePrefix(string phase) =>
+        phase == Phases.Heads && _settings.HeadBackboneScope == BackboneScope.Task ? WeightNames.TaskBackbone(Task) : WeightNames.Backbone;
 
     private NetworkPool.Lease Rent()
     {

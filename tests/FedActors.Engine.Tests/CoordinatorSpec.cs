@@ -218,6 +218,58 @@ public class CoordinatorSpec : TestKit
     }
 
     [Fact]
+    public async Task Coordinator_must_evaluate_every_nth_round_of_a_phase_and_its_last()
+    {
+        var evaluated = new List<int>();
+        var client = new ScriptedClient(
+            "c1",
+            (ins, _) => new FitRes("c1", ins.Round, ins.Global, 1, new Dictionary<string, double>()),
+            (ins, _) =>
+            {
+                evaluated.Add(ins.Round);
+                return new EvaluateRes("c1", ins.Round, 1, new Dictionary<string, double>());
+            });
+
+        var result = await Run(Plan(Weights.Of(("w", [0f])), new PhasePlan(Phases.SimClr, 7, NoConfig, EvaluateEvery: 3)), [client], Settings());
+
+        Assert.Equal([3, 6, 7], evaluated);
+        Assert.Equal([0, 0, 1, 0, 0, 1, 1], result.Rounds.Select(r => r.Evaluations.Count));
+    }
+
+    [Fact]
+    public async Task Coordinator_must_apply_a_phases_start_transform_once_before_its_first_round_and_not_on_resume()
+    {
+        var seen = new List<(string Phase, int Round, int Tensors)>();
+        var client = new ScriptedClient(
+            "c1",
+            (ins, _) =>
+            {
+                seen.Add((ins.Phase, ins.Round, ins.Global.Count));
+                return new FitRes("c1", ins.Round, ins.Global.Where(n => n == "w"), 1, new Dictionary<string, double>());
+            },
+            (ins, _) => new EvaluateRes("c1", ins.Round, 1, new Dictionary<string, double>()));
+        var starts = 0;
+        ModelWeights AddCopy(ModelWeights global)
+        {
+            starts++;
+            return global.With(new ModelWeights([new NamedTensor("copy", [1], global["w"].Data)]));
+        }
+        var heads = new PhasePlan(Phases.Heads, 2, NoConfig, EvaluateEvery: 0) { OnStart = AddCopy };
+
+        var whole = await Run(Plan(Weights.Of(("w", [0f])), SimClr(2), heads), [client], Settings());
+        Assert.Equal(1, starts);
+        Assert.Equal([(Phases.SimClr, 1, 1), (Phases.SimClr, 2, 1), (Phases.Heads, 1, 2), (Phases.Heads, 2, 2)], seen);
+        Assert.True(whole.Final.Contains("copy"));
+
+        // Resumed after heads round 1, from that round's global (which holds the copy already): no second transform.
+        seen.Clear();
+        var resumed = Plan(whole.Final, SimClr(2), heads) with { StartPhase = 1, StartAfterRound = 1 };
+        await Run(resumed, [client], Settings());
+        Assert.Equal(1, starts);
+        Assert.Equal([(Phases.Heads, 2, 2)], seen);
+    }
+
+    [Fact]
     public async Task Coordinator_must_record_a_throwing_client_and_go_on_when_accepting_partial_rounds()
     {
         var broken = new ScriptedClient("c2", (ins, _) => ins.Round == 1

@@ -63,6 +63,31 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public void Federated_run_with_a_backbone_per_task_must_fine_tune_one_per_task_and_leave_the_simclr_backbone()
+    {
+        using var dir = new TempDir();
+        string[] sslOnly = ["fedactors.arms=[\"fl+ssl\"]", "fedactors.heads.backbone-scope=task", "fedactors.simclr.knn.every=1"];
+        Run(Path.Combine(dir.Path, "ssl"), [.. sslOnly, "fedactors.heads.rounds=0"]);
+        var summary = Run(Path.Combine(dir.Path, "task"), sslOnly);
+
+        var ssl = FedActors.Core.WeightsFile.Read(Path.Combine(dir.Path, "ssl", "weights", "fl+ssl.weights"));
+        var tuned = FedActors.Core.WeightsFile.Read(Path.Combine(dir.Path, "task", "weights", "fl+ssl.weights"));
+        bool Under(string name, string prefix) => name.StartsWith(prefix + ".", StringComparison.Ordinal);
+        Assert.Equal(ssl.Where(n => Under(n, "backbone")).ContentHash(), tuned.Where(n => Under(n, "backbone")).ContentHash());
+        foreach (var task in new[] { "shapes", "textures" })
+        {
+            var own = tuned.Where(n => Under(n, "task-backbones." + task));
+            Assert.Equal(ssl.Where(n => Under(n, "backbone")).Count, own.Count);
+            Assert.NotEqual(tuned["backbone.conv1.weight"].Data, own["task-backbones." + task + ".conv1.weight"].Data); // fine-tuned
+        }
+        Assert.Contains("a backbone per task", summary.Arms.Single().Budget, StringComparison.Ordinal);
+        // The k-NN monitor ran in the SimCLR round; accuracy came from the heads.
+        var rows = Reporting.AccuracyCurves.ReadCsv(Path.Combine(dir.Path, "task", "metrics.csv"));
+        Assert.Equal(2, rows.Count(r => r.Phase == "simclr" && r.Metric == "knn"));
+        Assert.All(summary.Arms.Single().Clients, c => Assert.InRange(c.Acc1, 0, 1));
+    }
+
+    [Fact]
     public void Two_runs_with_one_seed_must_write_identical_metrics()
     {
         using var dir = new TempDir();

@@ -72,6 +72,33 @@ public sealed class TorchClientTests
     }
 
     [Fact]
+    public void Heads_fit_with_a_backbone_per_task_must_train_and_return_the_tasks_own_backbone()
+    {
+        var global = TaskBackbones.Add(Global());
+        Assert.Equal(["scenes", "shapes"], global.Names.Where(n => WeightNames.IsUnder(n, WeightNames.TaskBackbones))
+            .Select(n => n.Split('.')[1]).Distinct().Order(StringComparer.Ordinal));
+        var shared = global.Where(n => WeightNames.IsUnder(n, WeightNames.Backbone));
+        Assert.Same(shared["backbone.conv1.weight"].Data, global["task-backbones.shapes.conv1.weight"].Data); // copies share arrays
+        Assert.Same(global, TaskBackbones.Add(global)); // a task that has its backbone keeps it
+        // The shapes task's own backbone differs from the shared one: a client must start from its task's.
+        var own = global.Select(t => WeightNames.IsUnder(t.Name, WeightNames.TaskBackbone("shapes")) && t.Name.EndsWith("conv1.weight", StringComparison.Ordinal)
+            ? new NamedTensor(t.Name, t.Shape, [.. t.Data.Select(v => v * 2)])
+            : t);
+        var started = new ModelWeights(own);
+        var settings = Settings with { HeadBackboneScope = BackboneScope.Task, HeadTrainable = HeadTrainable.All };
+        using var client = NewClient(settings);
+
+        var result = client.Fit(new FitIns(1, Phases.Heads, started, Config), CancellationToken.None);
+        var evaluation = client.Evaluate(new EvaluateIns(1, Phases.Heads, started, Config), CancellationToken.None);
+        var sharedOnly = client.Evaluate(new EvaluateIns(1, Phases.Heads, global, Config), CancellationToken.None);
+
+        var expected = global.Names.Where(n => WeightNames.IsUnder(n, WeightNames.TaskBackbone("shapes"))).Concat(["heads.shapes.weight", "heads.shapes.bias"]);
+        Assert.Equal(expected, result.Weights.Names);
+        Assert.DoesNotContain(result.Weights.Names, n => WeightNames.IsUnder(n, WeightNames.Backbone));
+        Assert.NotEqual(sharedOnly.Metrics[MetricNames.Loss], evaluation.Metrics[MetricNames.Loss]); // scored with the task's backbone
+    }
+
+    [Fact]
     public void Heads_fit_with_a_frozen_backbone_must_return_only_the_head()
     {
         var global = Global();

@@ -36,12 +36,14 @@ public static class PyTorchExport
 
     /// <summary>
     /// The backbone's torchvision state dict; with <paramref name="headTask"/>, that task's head appended as
-    /// <c>fc.weight</c>, <c>fc.bias</c>.
+    /// <c>fc.weight</c>, <c>fc.bias</c>, on the task's own backbone when it has one (<c>task-backbones.&lt;task&gt;.*</c>).
     /// </summary>
     /// <exception cref="ArgumentException">No backbone in the weights, or no head for the task.</exception>
     public static ModelWeights Backbone(ModelWeights global, string? headTask = null)
     {
-        var backbone = Strip(global, WeightNames.Backbone);
+        // A task that fine-tuned a backbone of its own (heads.backbone-scope = task) is exported with that one.
+        var own = headTask is null ? ModelWeights.Empty : Strip(global, WeightNames.TaskBackbone(headTask));
+        var backbone = own.Count > 0 ? own : Strip(global, WeightNames.Backbone);
         if (backbone.Count == 0) throw new ArgumentException("the weights hold no backbone (no 'backbone.*' tensors)");
         if (backbone.Names.Any(n => WeightNames.IsUnder(n, Classifier)))
             throw new ArgumentException("the backbone already has an 'fc' classifier");

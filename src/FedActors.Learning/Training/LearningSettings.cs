@@ -27,6 +27,16 @@ public enum HeadTrainable
     All,
 }
 
+/// <summary>Which clients' fine-tuned backbones the <c>heads</c> phase averages.</summary>
+public enum BackboneScope
+{
+    /// <summary>The paper's: one backbone, averaged over every client whatever its task.</summary>
+    Shared,
+
+    /// <summary>One backbone per task, averaged only among the task's clients; each starts from the shared one.</summary>
+    Task,
+}
+
 /// <summary>Optimiser and local budget of one phase.</summary>
 public sealed record PhaseSettings
 {
@@ -94,6 +104,9 @@ public sealed record LearningSettings
     /// </summary>
     public double HeadBackboneRateScale { get; init; } = 1;
 
+    /// <summary>Whether the heads phase averages the fine-tuned backbone over all clients or within each task.</summary>
+    public BackboneScope HeadBackboneScope { get; init; } = BackboneScope.Shared;
+
     public int EvalBatchSize { get; init; } = 256;
 
     /// <summary>The number format of local training (evaluation and everything exchanged stay float32).</summary>
@@ -128,6 +141,7 @@ public sealed record LearningSettings
         SupervisedAugment.Validate();
         Normalization.Validate();
         if (!(Temperature > 0)) throw new ArgumentException($"temperature must be positive, got {Temperature}");
+        if (!Enum.IsDefined(HeadBackboneScope)) throw new ArgumentException($"unknown backbone scope {HeadBackboneScope}");
         if (!Enum.IsDefined(HeadTrainable)) throw new ArgumentException($"unknown head-trainable mode {HeadTrainable}");
         if (!Enum.IsDefined(Precision)) throw new ArgumentException($"unknown precision {Precision}");
         if (!Enum.IsDefined(MemoryFormat)) throw new ArgumentException($"unknown memory format {MemoryFormat}");
@@ -152,6 +166,14 @@ public sealed record LearningSettings
         "bf16" or "bfloat16" => TrainingPrecision.BFloat16,
         "fp16" or "float16" => TrainingPrecision.Float16,
         _ => throw new ArgumentException($"unknown precision '{name}': expected fp32, bf16 or fp16"),
+    };
+
+    /// <summary>Parses <c>shared | task</c> (case-insensitive).</summary>
+    public static BackboneScope ParseBackboneScope(string name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "shared" => BackboneScope.Shared,
+        "task" => BackboneScope.Task,
+        _ => throw new ArgumentException($"unknown backbone scope '{name}': expected shared or task"),
     };
 
     /// <summary>Parses <c>head | last-stage | all</c> (case-insensitive).</summary>
