@@ -70,6 +70,108 @@ public static class Partitioners
         }).ToArray();
     }
 
+    /// <summary>
+    /// Dirichlet label skew (<see cref="Dirichlet"/>) with every client holding at least <paramref name="minSize"/>
+    /// images: a draw that leaves a client smaller is replaced by the next seeded draw, at most
+    /// <paramref name="maxTrials"/> times (as flwr-datasets' DirichletPartitioner does); then it fails naming the sizes.
+    /// </summary>
+    /// <exception cref="ArgumentException">No draw in <paramref name="maxTrials"/> gave every client <paramref name="minSize"/> images.</exception>
+    public static int[][] Dirichlet(IReadOnlyList<int> labels, int clients, double alpha, long seed, int minSize, int maxTrials = 100)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(minSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTrials, 1);
+        int[][] parts = [];
+        for (var trial = 0; trial < maxTrials; trial++)
+        {
+            parts = Dirichlet(labels, clients, alpha, trial == 0 ? seed : Seeds.Derive(seed, "partition-dirichlet-retry", "", trial));
+            if (parts.All(p => p.Length >= minSize)) return parts;
+        }
+        throw new ArgumentException(
+            $"no Dirichlet({alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)}) draw in {maxTrials} gave each of {clients} clients " +
+            $"at least {minSize} of {labels.Count} images (last draw's smallest: {parts.Min(p => p.Length)}); raise alpha, lower min-images or use fewer clients");
+    }
+
+    /// <summary>
+    /// Pathological label skew (McMahan et al. 2017): the images sorted by label (ties in a seeded order) are cut into
+    /// <paramref name="clients"/> x <paramref name="shardsPerClient"/> equal shards, dealt to clients in a seeded order, so
+    /// each client holds <paramref name="shardsPerClient"/> shards: about that many classes.
+    /// </summary>
+    public static int[][] Shards(IReadOnlyList<int> labels, int clients, int shardsPerClient, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentOutOfRangeException.ThrowIfLessThan(clients, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(shardsPerClient, 1);
+        var rng = new Random(Seeds.Derive32(seed, "partition-shards"));
+        var order = Enumerable.Range(0, labels.Count).ToArray();
+        Splits.Shuffle(order, rng);
+        var sorted = order.OrderBy(i => labels[i]).ToArray(); // stable: equal labels keep the shuffled order
+        var shards = clients * shardsPerClient;
+        var deal = Enumerable.Range(0, shards).ToArray();
+        Splits.Shuffle(deal, rng);
+        var parts = new int[clients][];
+        for (var k = 0; k < clients; k++)
+        {
+            var mine = new List<int>();
+            for (var j = 0; j < shardsPerClient; j++)
+            {
+                var shard = deal[k * shardsPerClient + j];
+                var start = (int)((long)sorted.Length * shard / shards);
+                var end = (int)((long)sorted.Length * (shard + 1) / shards);
+                mine.AddRange(sorted.AsSpan(start, end - start));
+            }
+            parts[k] = [.. mine.Order()];
+        }
+        return parts;
+    }
+
+    /// <summary>
+    /// Quantity skew with IID labels: client sizes drawn from <paramref name="sizes"/> (log-normal or power law), scaled to
+    /// the <paramref name="count"/> images with at least <paramref name="minSize"/> each (largest remainders get the rest),
+    /// then a seeded shuffle cut at those sizes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The images cannot give every client <paramref name="minSize"/>.</exception>
+    public static int[][] Quantity(int count, int clients, QuantitySkew sizes, long seed, int minSize = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(clients, 1);
+        ArgumentNullException.ThrowIfNull(sizes);
+        ArgumentOutOfRangeException.ThrowIfNegative(minSize);
+        if ((long)clients * minSize > count)
+            throw new ArgumentException($"{count} images cannot give each of {clients} clients at least {minSize}");
+        var rng = new Random(Seeds.Derive32(seed, "partition-quantity"));
+        var weights = Enumerable.Range(0, clients).Select(_ => sizes.Draw(rng)).ToArray();
+        var total = weights.Sum();
+        var free = count - clients * minSize;
+        var exact = weights.Select(w => w / total * free).ToArray();
+        var size = exact.Select(e => (int)Math.Floor(e)).ToArray();
+        foreach (var k in Enumerable.Range(0, clients).OrderByDescending(k => exact[k] - size[k]).ThenBy(k => k).Take(free - size.Sum())) size[k]++;
+        var order = Enumerable.Range(0, count).ToArray();
+        Splits.Shuffle(order, rng);
+        var parts = new int[clients][];
+        var start = 0;
+        for (var k = 0; k < clients; k++)
+        {
+            var n = size[k] + minSize;
+            parts[k] = [.. order.AsSpan(start, n).ToArray().Order()];
+            start += n;
+        }
+        return parts;
+    }
+
+    /// <summary>
+    /// Natural owners: one client per distinct <paramref name="owners"/> value (ordinal order of the values), holding
+    /// the images of that owner.
+    /// </summary>
+    public static (string[] Owners, int[][] Parts) Natural(IReadOnlyList<string> owners)
+    {
+        ArgumentNullException.ThrowIfNull(owners);
+        var names = owners.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var index = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
+        var parts = names.Select(_ => new List<int>()).ToArray();
+        for (var i = 0; i < owners.Count; i++) parts[index[owners[i]]].Add(i);
+        return (names, [.. parts.Select(p => p.ToArray())]);
+    }
+
     private static double[] DirichletSample(Random rng, int k, double alpha)
     {
         var x = new double[k];
@@ -114,10 +216,28 @@ public static class Partitioners
         }
     }
 
-    private static double Normal(Random rng)
+    internal static double Normal(Random rng)
     {
         var u1 = 1 - rng.NextDouble();
         var u2 = rng.NextDouble();
         return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+}
+
+/// <summary>How client sizes are drawn for <see cref="Partitioners.Quantity"/>.</summary>
+public abstract record QuantitySkew
+{
+    internal abstract double Draw(Random rng);
+
+    /// <summary>Sizes proportional to exp(N(0, sigma²)): sigma 0 is equal sizes, 1-2 strongly skewed.</summary>
+    public sealed record LogNormal(double Sigma) : QuantitySkew
+    {
+        internal override double Draw(Random rng) => Math.Exp(Sigma * Partitioners.Normal(rng));
+    }
+
+    /// <summary>Sizes from a Pareto (power-law) tail with this exponent: x = U^(-1/exponent); smaller is more skewed.</summary>
+    public sealed record PowerLaw(double Exponent) : QuantitySkew
+    {
+        internal override double Draw(Random rng) => Math.Pow(1 - rng.NextDouble(), -1 / Exponent);
     }
 }

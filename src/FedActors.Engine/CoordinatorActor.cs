@@ -54,6 +54,8 @@ public sealed class CoordinatorActor : ReceiveActor
     private long _lastRoundId;
     private RoundInProgress? _current;
     private int _staleBetweenRounds;
+    // Simulated seconds since the experiment began (with a clock).
+    private double _simulated;
 
     public CoordinatorActor(
         ExperimentPlan plan, IReadOnlyList<IFederatedClient> clients, IStrategy strategy, EngineSettings settings,
@@ -70,6 +72,7 @@ public sealed class CoordinatorActor : ReceiveActor
         // Resuming: the rounds before the start point are done and plan.Initial is their result.
         _phaseIndex = plan.StartPhase;
         _round = plan.StartAfterRound;
+        _simulated = plan.Clock?.StartSeconds ?? 0;
         Idle();
     }
 
@@ -174,18 +177,30 @@ public sealed class CoordinatorActor : ReceiveActor
             ? _clients
             : _clients.Where(c => !_connectivity.TryGetValue(c.Key, out var client) || client.IsConnected)
                 .ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
-        var available = connected.Keys.Where(id => _faults.IsAvailable(At(id))).ToList();
+        var clock = _plan.Clock;
+        var available = connected.Keys
+            .Where(id => _faults.IsAvailable(At(id)) && (clock is null || clock.Devices.IsActive(id, _simulated)))
+            .ToList();
         var sample = ClientSampling.Sample(
             available, _settings.SampleFraction, _settings.MinSampledClients,
             Seeds.Derive(_plan.Seed, $"sample/{Phase.Phase}/{current.Attempts}", "", _round));
         current.Participants = sample;
         current.Drops = sample.Where(id => _faults.OnFit(At(id)).Kind == FaultKind.Drop).ToHashSet(StringComparer.Ordinal);
         current.Counts += RoundCounts.Zero with { Unavailable = _clients.Count - available.Count };
-        var participants = sample.Count == _clients.Count ? _clients : sample.ToDictionary(id => id, id => _clients[id], StringComparer.Ordinal);
+        // With a clock, each participant's simulated fit time is known up front; one the deadline leaves out is not asked.
+        current.FitSeconds = clock is null
+            ? new Dictionary<string, double>()
+            : sample.ToDictionary(id => id, id => clock.Devices.FitSeconds(id, Phase.Phase, _global.ByteSize), StringComparer.Ordinal);
+        current.SimulatedLate = clock is null
+            ? []
+            : [.. sample.Where(id => clock.IsLate(current.FitSeconds[id])).Select(id => new ClientFailure(id, _round, clock.LateReason(current.FitSeconds[id])))];
+        var asked = current.SimulatedLate.Count == 0 ? sample : sample.Except(current.SimulatedLate.Select(f => f.ClientId), StringComparer.Ordinal).ToList();
+        var participants = asked.Count == _clients.Count ? _clients : asked.ToDictionary(id => id, id => _clients[id], StringComparer.Ordinal);
         // A retried attempt starts its aggregation afresh: what the failed attempt folded is dropped with it.
         current.Streamed = _strategy is IStreamingStrategy streaming
             ? new InOrderAggregation(sample, streaming.BeginFit(_round, Phase.Phase, _global))
             : null;
+        foreach (var late in current.SimulatedLate) current.Streamed?.Skip(late.ClientId);
         current.Rejected = [];
         current.Actor = Context.ActorOf(
             RoundActor.Props(
@@ -224,6 +239,8 @@ public sealed class CoordinatorActor : ReceiveActor
         var current = _current!;
         var (fits, failures) = Screen(collected);
         current.Counts += Tally(failures);
+        if (_plan.Clock is { } clock)
+            current.SimulatedSeconds += clock.AttemptSeconds(fits.Select(f => current.FitSeconds[f.ClientId]), current.SimulatedLate.Count > 0);
         var required = _settings.QuorumOf(current.Participants.Count);
         if (fits.Count < required)
         {
@@ -288,6 +305,7 @@ public sealed class CoordinatorActor : ReceiveActor
             var dropped = current.Drops.Contains(failure.ClientId) && FailureReasons.IsDeadline(failure.Reason);
             failures.Add(dropped ? failure with { Reason = FailureReasons.Dropped + failure.Reason } : failure);
         }
+        failures.AddRange(current.SimulatedLate);
         failures.Sort((a, b) => string.CompareOrdinal(a.ClientId, b.ClientId));
         return (fits, failures);
     }
@@ -352,6 +370,8 @@ public sealed class CoordinatorActor : ReceiveActor
             Counts = current.Counts,
         };
         _global = current.NewGlobal;
+        _simulated += current.SimulatedSeconds;
+        if (_plan.Clock is not null) report = report with { SimulatedSeconds = _simulated };
         _current = null;
         _reports.Add(Retained(report));
         _onRound?.Invoke(report);
@@ -465,5 +485,14 @@ public sealed class CoordinatorActor : ReceiveActor
 
         /// <summary>Summed over the attempts so far.</summary>
         public RoundCounts Counts { get; set; } = RoundCounts.Zero;
+
+        /// <summary>With a clock: the current attempt's participants' simulated fit seconds.</summary>
+        public IReadOnlyDictionary<string, double> FitSeconds { get; set; } = new Dictionary<string, double>();
+
+        /// <summary>With a clock: participants of the current attempt that the simulated deadline left out.</summary>
+        public List<ClientFailure> SimulatedLate { get; set; } = [];
+
+        /// <summary>Simulated seconds of the attempts so far.</summary>
+        public double SimulatedSeconds { get; set; }
     }
 }

@@ -51,4 +51,10 @@ public sealed record ExperimentPlan(string Arm, IReadOnlyList<PhasePlan> Phases,
 
     /// <inheritdoc cref="StartPhase"/>
     public int StartAfterRound { get; init; }
+
+    /// <summary>
+    /// The simulated clock (devices, deadline, time so far), or null for none. With one, every round report carries
+    /// its simulated time, availability traces see it, and the deadline leaves slow participants out.
+    /// </summary>
+    public SimulatedClock? Clock { get; init; }
 }

@@ -59,6 +59,12 @@ public sealed record RoundReport(
     /// one). <see cref="RoundCounts.Late"/> depends on timing; the other counts are fixed by the seed.
     /// </summary>
     public RoundCounts Counts { get; init; } = RoundCounts.Zero;
+
+    /// <summary>
+    /// Simulated seconds since the experiment started (its plan's <see cref="SimulatedClock.StartSeconds"/> included)
+    /// at the end of this round; null without a <see cref="ExperimentPlan.Clock"/>.
+    /// </summary>
+    public double? SimulatedSeconds { get; init; }
 }
 
 /// <summary>Per-kind tallies of a round's troubles, summed over its attempts.</summary>
