@@ -57,6 +57,9 @@ public sealed record Checkpoint
     public IReadOnlyList<SavedClientResult> StageLastEvaluation { get; init; } = [];
     public SavedCounts ArmCounts { get; init; } = new();
 
+    /// <summary>Simulated seconds of the arm so far (<c>simulation.clock</c>), so the resumed clock goes on from there.</summary>
+    public double SimulatedSeconds { get; init; }
+
     public static string PathIn(string runDir) => System.IO.Path.Combine(runDir, Folder, StateFile);
 
     /// <summary>The file of one round's global weights: arm, stage, phase (indices) and round of the run.</summary>

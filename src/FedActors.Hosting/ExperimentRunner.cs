@@ -168,8 +168,16 @@ public sealed class ExperimentRunner
                     StartPhase = from?.PhaseIndex ?? 0,
                     StartAfterRound = from?.RoundsDone ?? 0,
                 };
-                // Simulated faults model unreliable federation members; a centralized trainer has none.
-                var faults = Arms.IsFederated(arm) ? _settings.Faults : FaultSettings.None;
+                // Simulated faults and devices model federation members; a centralized trainer has none.
+                var federated = Arms.IsFederated(arm);
+                var faults = federated ? run.Fleet.Faults : FaultSettings.None;
+                if (federated && run.Fleet.Devices is { } devices)
+                {
+                    plan = plan with
+                    {
+                        Clock = new SimulatedClock(devices, _settings.Simulation.Deadline.TotalSeconds, from?.SimulatedSeconds ?? 0),
+                    };
+                }
                 var stageIndex = s;
                 var result = await Experiment.RunAsync(
                     system,
@@ -216,6 +224,7 @@ public sealed class ExperimentRunner
                             ArmResults = results.Select(SavedClientResult.From).ToList(),
                             StageLastEvaluation = lastEvaluation.Select(SavedClientResult.From).ToList(),
                             ArmCounts = SavedCounts.From(counts),
+                            SimulatedSeconds = report.SimulatedSeconds ?? 0,
                         };
                         state.Write(_runDir);
                         AfterWrite?.Invoke(CheckpointStep.RoundStateWritten);
@@ -280,7 +289,38 @@ public sealed class ExperimentRunner
                         .Select(c => (IFederatedClient)new TorchClient(c, _settings.Model, _settings.Learning, _settings.Seed, devices, networks))
                         .ToList()))
                 .ToList();
-        return new Fleet(ActorSystem.Create("fedactors", akkaConfig), OwnsSystem: true, classes, federation.Reports, networks, Plan);
+        IDeviceModel? simulated = null;
+        if (_settings.Simulation.Clock)
+        {
+            var byId = clients.ToDictionary(c => c.ClientId, StringComparer.Ordinal);
+            simulated = DeviceModel.For(_settings, federation.Groups, (id, phase) =>
+                byId.TryGetValue(id, out var c) ? (phase == Phases.SimClr ? c.Unlabeled.Count : c.Labeled.Count) : 0);
+        }
+        return new Fleet(ActorSystem.Create("fedactors", akkaConfig), OwnsSystem: true, classes, federation.Reports, networks, Plan)
+        {
+            Devices = simulated,
+            Groups = federation.Groups,
+            Faults = WithGroupAvailability(_settings, federation.Groups),
+        };
+    }
+
+    /// <summary>
+    /// <c>fedactors.faults</c> with each group's availability (below 1) given to its clients that no faults entry names:
+    /// the existing fault simulator draws who is reachable each round.
+    /// </summary>
+    private static FaultSettings WithGroupAvailability(RunSettings settings, IReadOnlyList<GroupLayout> layouts)
+    {
+        var faults = settings.Faults;
+        var named = faults.Clients.SelectMany(c => c.ClientIds).ToHashSet(StringComparer.Ordinal);
+        var extra = new List<ClientFaults>();
+        foreach (var layout in layouts)
+        {
+            var group = settings.Data.Groups.Single(g => g.Group == layout.Group);
+            if (group.Availability >= 1) continue;
+            var ids = layout.ClientIds.Where(id => !named.Contains(id)).ToList();
+            if (ids.Count > 0) extra.Add(new ClientFaults(ids, faults.AllClients with { Availability = group.Availability }));
+        }
+        return extra.Count == 0 ? faults : faults with { Clients = [.. faults.Clients, .. extra] };
     }
 
     private Fleet RemoteFleet(RemoteFederation remote)
@@ -306,7 +346,17 @@ public sealed class ExperimentRunner
         IReadOnlyDictionary<string, int> ClassesPerTask,
         IReadOnlyList<LoadReport> Reports,
         NetworkPool Networks,
-        Func<string, IReadOnlyList<StagePlan>> Plan);
+        Func<string, IReadOnlyList<StagePlan>> Plan)
+    {
+        /// <summary>The clients' simulated devices when <c>simulation.clock</c> is on; null otherwise.</summary>
+        public IDeviceModel? Devices { get; init; }
+
+        /// <summary>How each group's images were dealt out.</summary>
+        public IReadOnlyList<GroupLayout> Groups { get; init; } = [];
+
+        /// <summary>The faults of federated arms: <c>fedactors.faults</c> plus each group's availability.</summary>
+        public FaultSettings Faults { get; init; } = FaultSettings.None;
+    }
 
     /// <summary>What every arm of one run shares.</summary>
     private sealed class RunContext(Fleet fleet, ModelWeights initial, double wallBefore, Stopwatch wall)

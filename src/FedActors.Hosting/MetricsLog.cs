@@ -38,6 +38,9 @@ public sealed class MetricsLog : IDisposable
     /// <summary>Bytes written so far (everything is flushed after each append).</summary>
     public long Length => _writer.BaseStream.Length;
 
+    /// <summary>Simulated seconds since the arm began, at the end of a round (with <c>simulation.clock</c>).</summary>
+    public const string SimulatedSeconds = "simulated_seconds";
+
     /// <summary>Metric of a refused update, per kind: <c>rejected_examples</c>, <c>rejected_norm</c>, ...</summary>
     public const string RejectedPrefix = "rejected_";
 
@@ -67,6 +70,9 @@ public sealed class MetricsLog : IDisposable
             if (FailureReasons.RejectionKind(failure.Reason) is { } kind)
                 rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, failure.ClientId, Task(failure.ClientId), RejectedPrefix + kind, 1));
         }
+        // The simulated clock is fixed by the seed and the devices: seconds since the arm began, at the end of the round.
+        if (report.SimulatedSeconds is { } simulated)
+            rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, "*", "*", SimulatedSeconds, simulated));
         // Seed-determined counts only: how many replies came late depends on timing, so it goes to the summary.
         var c = report.Counts;
         foreach (var (name, value) in new[] { ("unavailable", c.Unavailable), ("dropped", c.Dropped), ("rejected", c.Rejected), ("restarted", c.Restarts) })

@@ -18,6 +18,60 @@ public sealed record ClientSpec(
     bool ExtraUnlabeled,
     IReadOnlyList<string> Splits);
 
+/// <summary>How a group's images are dealt to its clients (<c>groups-template.partition</c> and its parameters).</summary>
+public sealed record PartitionSpec(
+    string Scheme, double Alpha, int ShardsPerClient, string QuantitySkew, double Sigma, double Exponent, string OwnerColumn, int MinImages)
+{
+    public static readonly IReadOnlyList<string> Schemes = ["iid", "dirichlet", "shards", "quantity", "natural"];
+}
+
+/// <summary>How a group's simulated devices are drawn (<c>groups-template.device</c>).</summary>
+public sealed record DeviceSpec(string Profile, double Speed, double BandwidthMbps, double Sigma, IReadOnlyList<FedActors.Data.Devices.DeviceTier> Tiers, string Trace)
+{
+    public static readonly IReadOnlyList<string> Profiles = ["fixed", "lognormal", "tiers", "trace"];
+
+    public static DeviceSpec Reference { get; } = new("fixed", 1, 100, 0, [], "");
+}
+
+/// <summary>
+/// One entry of <c>fedactors.data.groups</c>: <see cref="Count"/> clients of one task over one dataset, ids
+/// <c>&lt;group&gt;-000</c>...
+/// </summary>
+public sealed record GroupSpec(
+    string Group,
+    int Count,
+    string Task,
+    string Source,
+    string Root,
+    int Images,
+    bool ExtraUnlabeled,
+    IReadOnlyList<string> Splits,
+    PartitionSpec Partition,
+    DeviceSpec Device,
+    double Availability,
+    string AvailabilityTrace)
+{
+    /// <summary>The ids of its clients (not for a natural partition, whose ids come from the data).</summary>
+    public IReadOnlyList<string> ClientIds =>
+        Partition.Scheme == "natural" ? [] : [.. Enumerable.Range(0, Count).Select(ClientId)];
+
+    /// <summary><c>&lt;group&gt;-&lt;index&gt;</c>, the index zero-padded to 3 digits (more for groups of over 1,000).</summary>
+    public string ClientId(int index)
+    {
+        var digits = Math.Max(3, (Count - 1).ToString(System.Globalization.CultureInfo.InvariantCulture).Length);
+        return Group + "-" + index.ToString("D" + digits, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>A <c>fedactors.simulation.targets</c> entry: the Acc@1 a task's clients should reach on average.</summary>
+public sealed record AccuracyTarget(string Task, double Acc1);
+
+/// <summary><c>fedactors.simulation</c>: the simulated clock.</summary>
+public sealed record SimulationSettings(bool Clock, double SecondsPerExample, TimeSpan Deadline, IReadOnlyList<AccuracyTarget> Targets)
+{
+    public static SimulationSettings Off { get; } = new(false, 0.01, TimeSpan.Zero, []);
+}
+
 /// <summary><c>fedactors.data.decode</c>.</summary>
 public sealed record DecodeSettings(long MaxPixels, int Parallelism, string DiskCache);
 
@@ -28,10 +82,22 @@ public sealed record DataSettings(
     string EvalSplit,
     string OnBadFile,
     IReadOnlyList<ClientSpec> Clients,
+    IReadOnlyList<GroupSpec> Groups,
     int SyntheticImagesPerClient,
     int SyntheticTestImages,
     double SyntheticShapeHueSpread,
     DecodeSettings Decode);
+
+/// <summary><c>fedactors.data</c>'s clients as a coordinator expects them: id and task of each plain client and each client
+/// of a group (a natural partition's clients are known only once its data is read).</summary>
+public static class ExpectedClients
+{
+    public static IReadOnlyList<(string Id, string Task)> Of(DataSettings data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return [.. data.Clients.Select(c => (c.Id, c.Task)).Concat(data.Groups.SelectMany(g => g.ClientIds.Select(id => (id, g.Task))))];
+    }
+}
 
 /// <summary>Rounds of each phase (<c>fedactors.{simclr,heads,supervised}.rounds</c>).</summary>
 public sealed record RoundBudget(int SimClr, int Heads, int Supervised)
@@ -63,6 +129,9 @@ public sealed record RunSettings(
 
     /// <summary><c>fedactors.cudnn-benchmark</c>: cuDNN autotuning on (see <c>TorchRuntime.CudnnBenchmark</c>).</summary>
     public bool CudnnBenchmark { get; init; } = true;
+
+    /// <summary><c>fedactors.simulation</c>: the simulated clock and the accuracy targets.</summary>
+    public SimulationSettings Simulation { get; init; } = SimulationSettings.Off;
 
     private const string Root = "fedactors";
 
@@ -110,10 +179,20 @@ public sealed record RunSettings(
         {
             InitFrom = r.String($"{Root}.model.init-from"),
             CudnnBenchmark = r.Bool($"{Root}.cudnn-benchmark"),
+            Simulation = ReadSimulation(r),
         };
         if (settings.InitFrom.Length > 0 && !File.Exists(settings.InitFrom))
             throw r.Invalid($"{Root}.model.init-from", settings.InitFrom, "is not a file");
-        var unknown = settings.Faults.UnknownClients(settings.Data.Clients.Select(c => c.Id));
+        foreach (var target in settings.Simulation.Targets)
+        {
+            var tasks = settings.Data.Clients.Select(c => c.Task).Concat(settings.Data.Groups.Select(g => g.Task));
+            if (!tasks.Contains(target.Task, StringComparer.Ordinal))
+                throw r.Invalid($"{Root}.simulation.targets", target.Task, "names a task that no client or group has");
+        }
+        // Clients of natural partitions are known only once their data is read; they are checked then.
+        var unknown = settings.Faults.UnknownClients(ExpectedClients.Of(settings.Data).Select(c => c.Id))
+            .Where(id => !settings.Data.Groups.Any(g => g.Partition.Scheme == "natural" && id.StartsWith(g.Group + "-", StringComparison.Ordinal)))
+            .ToList();
         if (unknown.Count > 0)
             throw r.Invalid($"{Root}.faults", string.Join(", ", unknown), "names clients that are not in fedactors.data.clients");
         return settings;
@@ -151,7 +230,8 @@ public sealed record RunSettings(
         var template = r.Config.GetConfig($"{d}.clients-template");
         var clientsValue = r.Config.GetValue($"{d}.clients");
         var items = clientsValue is null ? [] : ValueKinds.Items(clientsValue);
-        if (items.Count == 0) throw r.Invalid($"{d}.clients", "[]", "must list at least one client");
+        var groups = ReadGroups(r);
+        if (items.Count == 0 && groups.Count == 0) throw r.Invalid($"{d}.clients", "[]", "must list at least one client (or data.groups one group)");
         var clients = new List<ClientSpec>();
         for (var i = 0; i < items.Count; i++)
         {
@@ -183,12 +263,20 @@ public sealed record RunSettings(
             if (spec.Images < 0) throw r.Invalid($"{path}.images", spec.Images.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be 0 or more");
             clients.Add(spec);
         }
+        var ids = clients.Select(c => (c.Id, Where: "a client")).Concat(groups.SelectMany(g => g.ClientIds.Select(id => (id, Where: $"group '{g.Group}'"))));
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (id, where) in ids)
+        {
+            if (!seen.TryAdd(id, where))
+                throw r.Invalid($"{d}.groups", id, $"is the id of {where} and of {seen[id]}: client ids must be unique");
+        }
         return new DataSettings(
             ImageSize: r.Int($"{d}.image-size", 8, 4096),
             LabeledFraction: r.Double($"{d}.labeled-fraction", 0.0001, 0.9999),
             EvalSplit: r.OneOf($"{d}.eval-split", "unlabeled", "test"),
             OnBadFile: r.OneOf($"{d}.on-bad-file", "fail", "skip"),
             Clients: clients,
+            Groups: groups,
             SyntheticImagesPerClient: r.Int($"{d}.synthetic.images-per-client", 1, 10_000_000),
             SyntheticTestImages: r.Int($"{d}.synthetic.test-images", 1, 10_000_000),
             SyntheticShapeHueSpread: r.Double($"{d}.synthetic.shape-hue-spread", 0, 1),
@@ -196,6 +284,101 @@ public sealed record RunSettings(
                 r.Long($"{d}.decode.max-pixels"),
                 r.Int($"{d}.decode.parallelism", 0, 1024),
                 r.String($"{d}.decode.disk-cache")));
+    }
+
+    private static List<GroupSpec> ReadGroups(ConfigReader r)
+    {
+        const string d = Root + ".data";
+        var template = r.Config.GetConfig($"{d}.groups-template");
+        var value = r.Config.GetValue($"{d}.groups");
+        var items = value is null ? [] : ValueKinds.Items(value);
+        var groups = new List<GroupSpec>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var path = $"{d}.groups[{i}]";
+            var entry = items[i].ToConfig().WithFallback(template);
+            string Text(string key) => entry.GetString(key) ?? "";
+            var source = Text("source");
+            var root = Text("root");
+            if (root.Length == 0 && source != "synthetic" && r.Config.HasPath($"{d}.roots.{source}"))
+                root = r.Config.GetString($"{d}.roots.{source}") ?? "";
+            var device = entry.GetConfig("device");
+            var tierTemplate = template.GetConfig("device.tiers-template");
+            var tiers = ValueKinds.Items(device.GetValue("tiers")).Select(t => t.ToConfig().WithFallback(tierTemplate))
+                .Select(t => new FedActors.Data.Devices.DeviceTier(
+                    t.GetDouble("share"), t.GetDouble("speed"), FedActors.Data.Devices.DeviceProfile.MbitPerSecond(t.GetDouble("bandwidth-mbps"))))
+                .ToList();
+            var spec = new GroupSpec(
+                Text("group"),
+                entry.GetInt("count"),
+                Text("task"),
+                source,
+                root,
+                entry.GetInt("images"),
+                entry.GetBoolean("extra-unlabeled"),
+                entry.GetStringList("splits").ToList(),
+                new PartitionSpec(
+                    Text("partition"), entry.GetDouble("alpha"), entry.GetInt("shards-per-client"), Text("quantity-skew"),
+                    entry.GetDouble("sigma"), entry.GetDouble("exponent"), Text("owner-column"), entry.GetInt("min-images")),
+                new DeviceSpec(device.GetString("profile") ?? "", device.GetDouble("speed"), device.GetDouble("bandwidth-mbps"),
+                    device.GetDouble("sigma"), tiers, device.GetString("trace") ?? ""),
+                entry.GetDouble("availability"),
+                Text("availability-trace"));
+            string Show(double v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (string.IsNullOrWhiteSpace(spec.Group) || spec.Group.Any(c => char.IsWhiteSpace(c) || c is ',' or '"' or '/'))
+                throw r.Invalid($"{path}.group", spec.Group, "must be a non-empty name without spaces, commas, quotes or slashes");
+            if (groups.Any(g => g.Group == spec.Group)) throw r.Invalid($"{path}.group", spec.Group, "is used by another group");
+            if (spec.Count < 1 && spec.Partition.Scheme != "natural") throw r.Invalid($"{path}.count", spec.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be at least 1");
+            if (string.IsNullOrWhiteSpace(spec.Task) || spec.Task.Any(c => char.IsWhiteSpace(c) || c is ',' or '"' or '.'))
+                throw r.Invalid($"{path}.task", spec.Task, "must be a non-empty name without spaces, commas, quotes or dots");
+            if (!Sources.Contains(spec.Source)) throw r.Invalid($"{path}.source", spec.Source, $"must be one of {string.Join(", ", Sources)}");
+            if (spec.Source == "synthetic" && !SyntheticTasks.Names.Contains(spec.Task))
+                throw r.Invalid($"{path}.task", spec.Task, $"must be one of {string.Join(", ", SyntheticTasks.Names)} for a synthetic source");
+            if (spec.Source != "synthetic" && spec.Root.Length == 0)
+                throw r.Invalid($"{path}.root", "", $"is empty and so is {d}.roots.{spec.Source}: say where the {spec.Source} data is");
+            if (spec.Images < 0) throw r.Invalid($"{path}.images", spec.Images.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be 0 or more");
+            var p = spec.Partition;
+            if (!PartitionSpec.Schemes.Contains(p.Scheme)) throw r.Invalid($"{path}.partition", p.Scheme, $"must be one of {string.Join(", ", PartitionSpec.Schemes)}");
+            if (!(p.Alpha > 0) || double.IsInfinity(p.Alpha)) throw r.Invalid($"{path}.alpha", Show(p.Alpha), "must be positive");
+            if (p.ShardsPerClient < 1) throw r.Invalid($"{path}.shards-per-client", Show(p.ShardsPerClient), "must be at least 1");
+            if (p.QuantitySkew is not ("lognormal" or "powerlaw")) throw r.Invalid($"{path}.quantity-skew", p.QuantitySkew, "must be lognormal or powerlaw");
+            if (!(p.Sigma >= 0) || double.IsInfinity(p.Sigma)) throw r.Invalid($"{path}.sigma", Show(p.Sigma), "must be 0 or more");
+            if (!(p.Exponent > 0) || double.IsInfinity(p.Exponent)) throw r.Invalid($"{path}.exponent", Show(p.Exponent), "must be positive");
+            if (p.Scheme == "natural" && (spec.Source != "labels-csv" || p.OwnerColumn.Length == 0))
+                throw r.Invalid($"{path}.partition", p.Scheme, "needs a labels-csv source and owner-column naming the CSV column of each image's owner");
+            if (p.MinImages < 0) throw r.Invalid($"{path}.min-images", Show(p.MinImages), "must be 0 or more");
+            var dv = spec.Device;
+            if (!DeviceSpec.Profiles.Contains(dv.Profile)) throw r.Invalid($"{path}.device.profile", dv.Profile, $"must be one of {string.Join(", ", DeviceSpec.Profiles)}");
+            if (!(dv.Speed > 0) || !(dv.BandwidthMbps > 0)) throw r.Invalid($"{path}.device", $"speed {Show(dv.Speed)}, bandwidth-mbps {Show(dv.BandwidthMbps)}", "must be positive");
+            if (!(dv.Sigma >= 0)) throw r.Invalid($"{path}.device.sigma", Show(dv.Sigma), "must be 0 or more");
+            if (dv.Profile == "tiers" && dv.Tiers.Count == 0) throw r.Invalid($"{path}.device.tiers", "[]", "must list at least one tier for profile = tiers");
+            if (dv.Tiers.Any(t => !(t.Share > 0) || !(t.Speed > 0) || !(t.BytesPerSecond > 0)))
+                throw r.Invalid($"{path}.device.tiers", "", "every tier needs a positive share, speed and bandwidth-mbps");
+            if (dv.Profile == "trace" && !File.Exists(dv.Trace)) throw r.Invalid($"{path}.device.trace", dv.Trace, "is not a file (a FedScale device trace, JSON)");
+            if (!(spec.Availability is >= 0 and <= 1)) throw r.Invalid($"{path}.availability", Show(spec.Availability), "must be in [0, 1]");
+            if (spec.AvailabilityTrace.Length > 0 && !File.Exists(spec.AvailabilityTrace))
+                throw r.Invalid($"{path}.availability-trace", spec.AvailabilityTrace, "is not a file (a FedScale availability trace, JSON)");
+            groups.Add(spec);
+        }
+        return groups;
+    }
+
+    private static SimulationSettings ReadSimulation(ConfigReader r)
+    {
+        const string s = Root + ".simulation";
+        var template = r.Config.GetConfig($"{s}.targets-template");
+        var targets = ValueKinds.Items(r.Config.GetValue($"{s}.targets"))
+            .Select(t => t.ToConfig().WithFallback(template))
+            .Select(t => new AccuracyTarget(t.GetString("task") ?? "", t.GetDouble("acc1")))
+            .ToList();
+        if (targets.Any(t => !(t.Acc1 is >= 0 and <= 1))) throw r.Invalid($"{s}.targets", "", "every acc1 must be in [0, 1]");
+        var deadline = r.Build($"{s}.deadline", () => r.Config.GetTimeSpan($"{s}.deadline", null, allowInfinite: false));
+        if (deadline < TimeSpan.Zero) throw r.Invalid($"{s}.deadline", deadline.ToString(), "must be 0s or more");
+        return new SimulationSettings(
+            r.Bool($"{s}.clock"),
+            r.Double($"{s}.seconds-per-example", 0, 1e6),
+            deadline,
+            targets);
     }
 
     private static BackboneSpec ReadModel(ConfigReader r)

@@ -5,7 +5,7 @@ namespace FedActors.Data.Loaders;
 
 /// <summary>
 /// Images listed in a CSV with a header naming the columns <c>file</c>, <c>label</c> and optionally
-/// <c>split</c> (any order, any case). <c>file</c> is relative to the CSV's folder (or absolute); <c>label</c>
+/// <c>split</c> and an owner column (any order, any case; the owner names a natural client). <c>file</c> is relative to the CSV's folder (or absolute); <c>label</c>
 /// is a class name. Fields may be quoted ("a,b" and "" for a quote). Rows keep their order.
 /// A listed file that is absent, a row of the wrong shape, or a label outside the given classes is a bad
 /// file under the bad-file policy.
@@ -23,7 +23,8 @@ public static class LabelsCsvLoader
         IReadOnlyCollection<string>? splits = null,
         IReadOnlyList<string>? classNames = null,
         Images.ImageDecoder? decoder = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        string? ownerColumn = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(csvPath);
         ArgumentNullException.ThrowIfNull(options);
@@ -47,6 +48,10 @@ public static class LabelsCsvLoader
             throw new DatasetException(csvPath, "the first line must be a header naming the columns file and label (and optionally split)");
         if (splits is not null && splitColumn < 0)
             throw new DatasetException(csvPath, "splits were asked for but the CSV has no split column");
+        var ownerIndex = ownerColumn is null ? -1 : header.FindIndex(h => h.Trim().Equals(ownerColumn, StringComparison.OrdinalIgnoreCase));
+        if (ownerColumn is not null && ownerIndex < 0)
+            throw new DatasetException(csvPath, $"the header has no owner column '{ownerColumn}' (columns: {string.Join(", ", header.Select(h => h.Trim()))})");
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
 
         var rows = new List<(string Path, string Label)>();
         for (var n = 1; n < lines.Length; n++)
@@ -67,7 +72,18 @@ public static class LabelsCsvLoader
                 account.Bad(where, "row has an empty file or label");
                 continue;
             }
-            rows.Add((Path.GetFullPath(Path.Combine(folder, file)), label));
+            var full = Path.GetFullPath(Path.Combine(folder, file));
+            if (ownerIndex >= 0)
+            {
+                var owner = fields[ownerIndex].Trim();
+                if (owner.Length == 0 || owner.Any(c => char.IsWhiteSpace(c) || c is ',' or '"' or '/'))
+                {
+                    account.Bad(where, $"owner '{owner}' must be a non-empty name without spaces, commas, quotes or slashes");
+                    continue;
+                }
+                owners[full] = owner;
+            }
+            rows.Add((full, label));
         }
 
         var classes = classNames ?? DiscoverClasses(rows.Select(r => r.Label));
@@ -83,7 +99,8 @@ public static class LabelsCsvLoader
             files.Add(new LabeledFile(path, index));
         }
         var name = Path.GetFileName(folder);
-        return account.Assemble(name, csvPath, classes, files, decoder ?? new Images.ImageDecoder(), cancellationToken);
+        var loaded = account.Assemble(name, csvPath, classes, files, decoder ?? new Images.ImageDecoder(), cancellationToken);
+        return ownerIndex < 0 ? loaded : loaded with { Owners = [.. loaded.Files.Select(f => owners[f])] };
     }
 
     private static string[] DiscoverClasses(IEnumerable<string> labels)

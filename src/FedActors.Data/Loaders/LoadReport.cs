@@ -47,4 +47,8 @@ public sealed record LoadReport(
 }
 
 /// <summary>A loaded dataset, the file each image came from (in dataset order), and the account of the load.</summary>
-public sealed record LoadedDataset(ImageDataset Images, IReadOnlyList<string> Files, LoadReport Report);
+public sealed record LoadedDataset(ImageDataset Images, IReadOnlyList<string> Files, LoadReport Report)
+{
+    /// <summary>Per image (aligned with <see cref="Images"/>), its owner, when the loader was asked for an owner column.</summary>
+    public IReadOnlyList<string>? Owners { get; init; }
+}
