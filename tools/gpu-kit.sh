@@ -3,7 +3,7 @@
 #
 #   tools/gpu-kit.sh pack            # here: self-contained publish of tools/FedActors.Bench and of the fedactors
 #                                    # CLI without libtorch's CPU natives, compressed to gpu-kit/bench.tar.gz
-#                                    # (about 40 MB; gitignored)
+#                                    # (gitignored)
 #   tools/gpu-kit.sh run [ARGS...]   # there: unpack, point the native loader at PyTorch's torch/lib, run
 #                                    # FedActors.Bench ARGS (default: the SimCLR GPU figure, see below)
 #   tools/gpu-kit.sh fedactors ARGS  # there: the same, then the fedactors CLI, e.g. `fedactors run --set

@@ -12,10 +12,10 @@ namespace FedActors.Cluster;
 /// the reader computes the <see cref="Checksum"/> of the bytes as it decodes them, straight into the tensors'
 /// arrays, and compares it with the checksum it was promised (in the <see cref="WeightRef"/>).
 /// <para>
-/// The checksum is XxHash128 over the whole encoding, not SHA-256: it catches corruption and truncation, and at
-/// tens of GB/s it costs the receiver almost nothing, where SHA-256 (1.5 GB/s on one core) took a quarter of the
-/// CPU of a transfer on the benchmark machine. It does not stop a deliberate forger; the data plane's TLS does
-/// (<c>fedactors.cluster.tls</c>), as it authenticates both ends and protects every byte.
+/// The checksum is XxHash128 over the whole encoding, not SHA-256: it catches corruption and truncation, and it
+/// costs the receiver a small fraction of what SHA-256 did, which took a large share of the CPU of a transfer on
+/// the benchmark machine (BENCHMARKS.md, "Weight data plane"). It does not stop a deliberate forger; the data
+/// plane's TLS does (<c>fedactors.cluster.tls</c>), as it authenticates both ends and protects every byte.
 /// </para>
 /// </summary>
 public static class WeightCodec

@@ -5,11 +5,10 @@ namespace FedActors.Core;
 /// <summary>
 /// Model-sized arrays (a received snapshot, an exported update, the sums of an aggregation) are written in full
 /// right after the GC hands them out, often onto pages the process has never touched: every 4 KiB page then costs
-/// a page fault, and on a virtual machine those faults can cost more than the work itself (BENCHMARKS.md: about
-/// 0.3 s per 100 MB on the development VM, against 30-50 ms to fold ten updates). On Linux, with transparent huge
-/// pages in <c>madvise</c> mode (a common default), asking for huge pages over the 2 MiB-aligned interior of a
-/// large array turns 512 faults into one. Call it after allocating and before the first write. Best effort:
-/// elsewhere, or when the kernel refuses, nothing changes.
+/// a page fault, and on a virtual machine those faults can cost more than the work itself (BENCHMARKS.md, "Fresh
+/// buffer"). On Linux, with transparent huge pages in <c>madvise</c> mode (a common default), asking for huge pages
+/// over the 2 MiB-aligned interior of a large array turns 512 faults into one. Call it after allocating and before
+/// the first write. Best effort: elsewhere, or when the kernel refuses, nothing changes.
 /// </summary>
 public static class FreshMemory
 {

@@ -114,7 +114,7 @@ public static class TorchRuntime
     /// 1e-6. Set <c>ONEDNN_MAX_CPU_ISA=ALL</c> on hardware known to be sound.</item>
     /// <item><c>OMP_WAIT_POLICY=PASSIVE</c>. OpenMP workers otherwise spin between parallel regions; on
     /// small machines shared with other processes (or several trainers) the spinning steals the cores the
-    /// work needs: SimCLR training ran 3× faster on a loaded 2-core host with it.</item>
+    /// work needs (docs/TROUBLESHOOTING.md, "Training much slower than expected").</item>
     /// </list>
     /// </summary>
     public static void ApplyNativeDefaults()

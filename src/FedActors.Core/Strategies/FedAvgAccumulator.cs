@@ -12,9 +12,10 @@ namespace FedActors.Core.Strategies;
 /// the total weight in that same pass. Passes split every tensor into fixed chunks that run in parallel. The
 /// sums become the result, so there is no copy at the end. A sum is a fresh array, unless the first update to
 /// carry its tensor was handed over (<c>Add(..., handOver: true)</c>): then the sum is written into that
-/// update's own array. That matters where untouched memory is dear: on the VM of BENCHMARKS.md the first write
-/// to a fresh ResNet50-sized buffer costs 0.3-0.5 s of page faults, ten times the whole fold; fresh sums are
-/// therefore allocated with huge pages advised (<see cref="FreshMemory"/>), which cut that to 4-95 ms there.
+/// update's own array. That matters where untouched memory is dear: on the VM of BENCHMARKS.md the page faults of
+/// the first write to a fresh ResNet50-sized buffer cost more than the whole fold; fresh sums are therefore
+/// allocated with huge pages advised (<see cref="FreshMemory"/>), which cuts most of that cost (BENCHMARKS.md,
+/// "Fresh buffer").
 /// </para>
 /// <para>
 /// Overflow: the mean of finite values is finite, but the sums on the way to it need not be (two updates holding

@@ -50,7 +50,7 @@ internal sealed class BatchNorm : NormBase
         // autocast does, and feeds it bfloat16/float16 activations. libtorch normalises such input against them
         // directly (CPU and CUDA), accumulating in float32 and returning the input's type, so no float32 copy of the
         // activations is made (casting in and out around each of ResNet50's 53 BatchNorms cost a bf16 step on an
-        // H200 all it gained, BENCHMARKS.md).
+        // H200 all it gained: BENCHMARKS.md, "SimCLR on a GPU").
         return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum ?? 0.1, eps);
     }
 }

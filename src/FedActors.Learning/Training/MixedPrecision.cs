@@ -33,7 +33,8 @@ public enum TrainingPrecision
 /// low precision.</item>
 /// </list>
 /// Where it pays: on GPUs with tensor cores. On the project's CPUs oneDNN is held at AVX2 (see TorchRuntime) and
-/// has no fast bfloat16 or float16 kernels there: a ResNet18 step at 32 px ran about 19x slower than float32.
+/// has no fast bfloat16 or float16 kernels there, so a step is much slower than in float32 (BENCHMARKS.md, "Mixed
+/// precision on the CPU").
 /// </summary>
 public sealed class MixedPrecision : IDisposable
 {
