@@ -10,7 +10,14 @@ namespace FedActors.Hosting;
 /// One experiment an arm runs: its clients, its phases, and whether it starts from the weights the
 /// arm's SimCLR stage produced (else from the initial weights every arm shares).
 /// </summary>
-public sealed record ArmStage(string Arm, IReadOnlyList<ClientData> Clients, IReadOnlyList<PhasePlan> Phases, bool FromSslStage);
+public sealed record ArmStage(string Arm, IReadOnlyList<ClientData> Clients, IReadOnlyList<PhasePlan> Phases, bool FromSslStage)
+{
+    /// <summary>
+    /// For a stage that trains one task's pooled data: the federation's clients of that task, on whose own evaluation
+    /// splits the stage's result is scored at the end (so the centralized arm has per-client results too). Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<ClientData> Members { get; init; } = [];
+}
 
 /// <summary>
 /// Turns an arm into stages. Federated arms run the real clients through the engine; centralized arms
@@ -23,6 +30,7 @@ public static class ArmPlanner
     {
         ArgumentNullException.ThrowIfNull(rounds);
         var tasks = clients.Select(c => c.Task).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        List<ClientData> Of(string task) => [.. clients.Where(c => c.Task == task).OrderBy(c => c.ClientId, StringComparer.Ordinal)];
         var simclr = SimClr(rounds);
         var heads = Heads(rounds);
         var supervised = new PhasePlan(Phases.Supervised, rounds.Supervised, new Dictionary<string, string>(), EvaluateEvery: 1);
@@ -30,12 +38,12 @@ public static class ArmPlanner
         {
             Arms.FederatedSsl or Arms.Federated => [new ArmStage(arm, clients, FederatedPhases(arm, rounds), FromSslStage: false)],
             Arms.Centralized => tasks
-                .Select(t => new ArmStage(arm, [FederationData.PoolTask(t, clients)], [supervised], FromSslStage: false))
+                .Select(t => new ArmStage(arm, [FederationData.PoolTask(t, clients)], [supervised], FromSslStage: false) { Members = Of(t) })
                 .ToList(),
             Arms.CentralizedSsl =>
             [
                 new ArmStage(arm, [FederationData.PoolUnlabeled(clients)], [simclr], FromSslStage: false),
-                .. tasks.Select(t => new ArmStage(arm, [FederationData.PoolTask(t, clients)], [heads], FromSslStage: true)),
+                .. tasks.Select(t => new ArmStage(arm, [FederationData.PoolTask(t, clients)], [heads], FromSslStage: true) { Members = Of(t) }),
             ],
             _ => throw new ArgumentException($"unknown arm '{arm}'"),
         };

@@ -119,11 +119,14 @@ public sealed class ExperimentRunner
         }
         var rows = AccuracyCurves.ReadCsv(metricsPath);
         AccuracyCurves.WritePng(Path.Combine(_runDir, "accuracy.png"), rows);
+        ClientFigures.WriteClientAccuracy(_runDir, results);
+        ClientFigures.WritePartitions(_runDir, fleet.Groups);
 
         var summary = new RunSummary(results, _settings.BaselineArm, classes.Keys.ToList(), context.WallSeconds)
         {
             DataReports = fleet.Reports,
             Rejections = RunSummary.CountRejections(rows),
+            TimesToAccuracy = TimeToAccuracy.Of(rows, _settings.Simulation.Targets),
         };
         await SummaryWriter.WriteAsync(_runDir, summary, ct).ConfigureAwait(false);
         return summary;
@@ -241,6 +244,8 @@ public sealed class ExperimentRunner
                     WeightsFile.Write(Checkpoint.WeightsPath(_runDir, sslFile), ssl);
                     AfterWrite?.Invoke(CheckpointStep.StageWeightsWritten);
                 }
+                if (stage.Members is { } members && lastEvaluation.Count > 0)
+                    lastEvaluation = ScoreMembers(arm, members(), result.Final, stage.Phases.Last(p => p.EvaluateEvery > 0), ct);
                 results.AddRange(lastEvaluation);
                 SaveWeights(stage.WeightsName, result.Final);
                 AfterWrite?.Invoke(CheckpointStep.StageWeightsWritten);
@@ -254,6 +259,22 @@ public sealed class ExperimentRunner
         var seconds = secondsBefore + watch.Elapsed.TotalSeconds;
         _output.Line(string.Format(CultureInfo.InvariantCulture, "{0}: done in {1:F1}s", arm, seconds));
         return new ArmResult(arm, results, seconds, Budget.Describe(arm, _settings)) { Counts = counts };
+    }
+
+    /// <summary>
+    /// A pooled task's result scored on each of the task's federation clients' own evaluation split: the same images as
+    /// the pooled evaluation (so the task's image-weighted accuracy is unchanged), client by client.
+    /// </summary>
+    private static List<ClientResult> ScoreMembers(string arm, IReadOnlyList<IFederatedClient> members, ModelWeights final, PhasePlan phase, CancellationToken ct)
+    {
+        var results = new List<ClientResult>(members.Count);
+        foreach (var member in members)
+        {
+            var e = member.Evaluate(new EvaluateIns(phase.Rounds, phase.Phase, final, new Dictionary<string, string>()), ct);
+            results.Add(new ClientResult(arm, member.Task, member.Id, e.Metrics.GetValueOrDefault(MetricNames.Acc1), e.Metrics.GetValueOrDefault(MetricNames.Acc5), e.NumExamples));
+            if (member is IDisposable disposable) disposable.Dispose();
+        }
+        return results;
     }
 
     /// <summary>
@@ -287,7 +308,12 @@ public sealed class ExperimentRunner
                     Arms.IsFederated(arm) ? arm : $"{arm}.{stage.Clients[0].ClientId}",
                     () => stage.Clients
                         .Select(c => (IFederatedClient)new TorchClient(c, _settings.Model, _settings.Learning, _settings.Seed, devices, networks))
-                        .ToList()))
+                        .ToList())
+                {
+                    Members = stage.Members.Count > 1
+                        ? () => [.. stage.Members.Select(c => (IFederatedClient)new TorchClient(c, _settings.Model, _settings.Learning, _settings.Seed, devices, networks))]
+                        : null,
+                })
                 .ToList();
         IDeviceModel? simulated = null;
         if (_settings.Simulation.Clock)
@@ -337,7 +363,11 @@ public sealed class ExperimentRunner
 
     /// <summary>One stage of an arm, ready to run: its phases and a factory of the clients that run it.</summary>
     private sealed record StagePlan(
-        IReadOnlyList<PhasePlan> Phases, bool FromSslStage, string WeightsName, Func<IReadOnlyList<IFederatedClient>> Clients);
+        IReadOnlyList<PhasePlan> Phases, bool FromSslStage, string WeightsName, Func<IReadOnlyList<IFederatedClient>> Clients)
+    {
+        /// <summary>A pooled task's federation clients, scored on their own evaluation splits at the stage's end; null = none.</summary>
+        public Func<IReadOnlyList<IFederatedClient>>? Members { get; init; }
+    }
 
     /// <summary>Where a run's clients live and the actor system its experiments run on.</summary>
     private sealed record Fleet(

@@ -9,6 +9,12 @@ public sealed record RunSummary(IReadOnlyList<ArmResult> Arms, string BaselineAr
     /// <summary>What loading each file-backed client's data read and skipped.</summary>
     public IReadOnlyList<LoadReport> DataReports { get; init; } = [];
 
+    /// <summary>How evenly each arm serves each task's clients.</summary>
+    public IReadOnlyList<Fairness> Fairness => Hosting.Fairness.Of(Arms);
+
+    /// <summary>When each arm reached each accuracy target (<c>simulation.targets</c>).</summary>
+    public IReadOnlyList<TimeToAccuracy> TimesToAccuracy { get; init; } = [];
+
     /// <summary>Updates refused by validation, per arm and kind of fault (from metrics.csv's <c>rejected_*</c> rows).</summary>
     public IReadOnlyList<Rejections> Rejections { get; init; } = [];
 

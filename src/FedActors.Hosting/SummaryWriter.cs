@@ -53,6 +53,34 @@ public static class SummaryWriter
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            w.WriteStartArray("fairness");
+            foreach (var f in summary.Fairness)
+            {
+                w.WriteStartObject();
+                w.WriteString("arm", f.Arm);
+                w.WriteString("task", f.Task);
+                w.WriteNumber("clients", f.Clients);
+                w.WriteNumber("mean", f.Mean);
+                w.WriteNumber("std", f.Std);
+                w.WriteNumber("worst10", f.Worst10);
+                w.WriteNumber("best10", f.Best10);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("time_to_accuracy");
+            foreach (var t in summary.TimesToAccuracy)
+            {
+                w.WriteStartObject();
+                w.WriteString("arm", t.Arm);
+                w.WriteString("task", t.Task);
+                w.WriteNumber("target", t.Target);
+                if (t.Round is { } round) w.WriteNumber("round", round);
+                else w.WriteNull("round");
+                if (t.SimulatedHours is { } hours) w.WriteNumber("simulated_hours", hours);
+                else w.WriteNull("simulated_hours");
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteStartObject("rejected_updates");
             foreach (var rejections in summary.Rejections)
             {
@@ -120,6 +148,25 @@ public static class SummaryWriter
         sb.Append("## Per client\n\n| arm | task | client | acc1 | acc5 | images |\n|---|---|---|---:|---:|---:|\n");
         foreach (var r in summary.Arms.SelectMany(a => a.Clients))
             sb.Append(inv, $"| {r.Arm} | {r.Task} | {r.Client} | {100 * r.Acc1:F2} | {100 * r.Acc5:F2} | {r.Examples} |\n");
+        if (summary.Arms.Any(a => a.Clients.GroupBy(c => c.Task).Any(g => g.Count() > 1)))
+        {
+            sb.Append("\n## Fairness\n\nAcc@1 (%) over each task's clients, every client counting once: mean, standard deviation, ")
+                .Append("the mean of the worst and of the best tenth of the clients.\n\n")
+                .Append("| arm | task | clients | mean | std | worst 10% | best 10% |\n|---|---|---:|---:|---:|---:|---:|\n");
+            foreach (var f in summary.Fairness)
+                sb.Append(inv, $"| {f.Arm} | {f.Task} | {f.Clients} | {100 * f.Mean:F2} | {100 * f.Std:F2} | {100 * f.Worst10:F2} | {100 * f.Best10:F2} |\n");
+        }
+        if (summary.TimesToAccuracy.Count > 0)
+        {
+            sb.Append("\n## Time to accuracy\n\nThe first round at which a task's mean Acc@1 over its evaluated clients reached the target ")
+                .Append("(rounds counted over the arm, SimCLR's included), and the simulated hours at its end (simulation.clock).\n\n")
+                .Append("| arm | task | target | round | simulated hours |\n|---|---|---:|---:|---:|\n");
+            foreach (var t in summary.TimesToAccuracy)
+            {
+                sb.Append(inv, $"| {t.Arm} | {t.Task} | {100 * t.Target:F1} | {(t.Round is { } r ? r.ToString(inv) : "not reached")} | ")
+                    .Append(t.SimulatedHours is { } h ? h.ToString("F3", inv) : "-").Append(" |\n");
+            }
+        }
         sb.Append("\n## Budgets, faults and wall time\n\n| arm | budget | unavailable | dropped | late | rejected | restarted | seconds |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
         foreach (var a in summary.Arms)
         {
