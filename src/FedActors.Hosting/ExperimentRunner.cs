@@ -94,6 +94,7 @@ public sealed class ExperimentRunner
             context = new RunContext(fleet, initial, resume?.WallSecondsBefore ?? 0, wall);
             using var metrics = resume is null ? new MetricsLog(metricsPath) : MetricsLog.Resume(metricsPath, resume.MetricsBytes);
             context.Metrics = metrics;
+            if (_settings.TensorBoard) context.TensorBoard = new TensorBoardLog(_runDir, _settings.Rounds.SimClr);
             for (var a = resume?.ArmIndex ?? 0; a < _settings.Arms.Count; a++)
             {
                 var from = resume is not null && a == resume.ArmIndex ? resume : null;
@@ -192,8 +193,10 @@ public sealed class ExperimentRunner
                     report =>
                     {
                         counts += report.Counts;
-                        run.Metrics!.Append(MetricsLog.Rows(report, taskOf));
+                        var rows = MetricsLog.Rows(report, taskOf);
+                        run.Metrics!.Append(rows);
                         AfterWrite?.Invoke(CheckpointStep.MetricsAppended);
+                        run.TensorBoard?.Append(rows);
                         // The SimCLR phase's evaluations are the k-NN monitor, not the task's result.
                         if (report.Evaluations.Count > 0 && report.Phase != Phases.SimClr)
                         {
@@ -394,6 +397,7 @@ public sealed class ExperimentRunner
         public Fleet Fleet { get; } = fleet;
         public ModelWeights Initial { get; } = initial;
         public MetricsLog? Metrics { get; set; }
+        public TensorBoardLog? TensorBoard { get; set; }
         public double WallSeconds => wallBefore + wall.Elapsed.TotalSeconds;
     }
 }

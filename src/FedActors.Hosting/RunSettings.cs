@@ -130,6 +130,9 @@ public sealed record RunSettings(
     /// <summary><c>fedactors.cudnn-benchmark</c>: cuDNN autotuning on (see <c>TorchRuntime.CudnnBenchmark</c>).</summary>
     public bool CudnnBenchmark { get; init; } = true;
 
+    /// <summary><c>fedactors.output.tensorboard</c>: also write TensorBoard event files.</summary>
+    public bool TensorBoard { get; init; }
+
     /// <summary><c>fedactors.simulation</c>: the simulated clock and the accuracy targets.</summary>
     public SimulationSettings Simulation { get; init; } = SimulationSettings.Off;
 
@@ -180,6 +183,7 @@ public sealed record RunSettings(
             InitFrom = r.String($"{Root}.model.init-from"),
             CudnnBenchmark = r.Bool($"{Root}.cudnn-benchmark"),
             Simulation = ReadSimulation(r),
+            TensorBoard = r.Bool($"{Root}.output.tensorboard"),
         };
         if (settings.InitFrom.Length > 0 && !File.Exists(settings.InitFrom))
             throw r.Invalid($"{Root}.model.init-from", settings.InitFrom, "is not a file");
