@@ -128,6 +128,8 @@ public static class NodeLauncher
     private static RunSettings Share(RunSettings settings, ClientShare? share)
     {
         if (share is null) return settings;
+        if (settings.Data.Groups.Count > 0)
+            throw new ConfigException($"--clients {share.K}/{share.N} shares fedactors.data.clients only; give each node its own fedactors.data.groups instead");
         var mine = share.Of(settings.Data.Clients);
         if (mine.Count == 0)
             throw new ConfigException($"--clients {share.K}/{share.N}: fedactors.data.clients lists {settings.Data.Clients.Count} clients, none for share {share.K}");
@@ -171,7 +173,7 @@ public static class NodeLauncher
         var system = StartNode(loaded, cluster);
         try
         {
-            var min = cluster.MinClients > 0 ? cluster.MinClients : settings.Data.Clients.Count;
+            var min = cluster.MinClients > 0 ? cluster.MinClients : ExpectedClients.Of(settings.Data).Count;
             output.Line($"cluster: coordinator {Address(system)}, data plane {DataPlane(system)}; waiting for {min} client(s) "
                 + $"(fedactors.cluster.min-clients) for at most {cluster.WaitForClients}");
             var joined = await ClusterCoordinator.WaitForClientsAsync(system, min, cluster.WaitForClients, ct).ConfigureAwait(false);
@@ -205,15 +207,16 @@ public static class NodeLauncher
         string setup, IRunOutput output)
     {
         var present = joined.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        var missing = settings.Data.Clients.Where(c => !present.Contains(c.Id)).ToList();
-        var unknownTask = missing.FirstOrDefault(c => !classes.ContainsKey(c.Task));
-        if (unknownTask is not null)
+        var expected = ExpectedClients.Of(settings.Data);
+        var missing = expected.Where(c => !present.Contains(c.Id)).ToList();
+        var unknownTask = missing.Find(c => !classes.ContainsKey(c.Task));
+        if (unknownTask.Id is not null)
         {
             throw new ConfigException(
                 $"client '{unknownTask.Id}' of task '{unknownTask.Task}' has not joined, nor has any other client of that task: the coordinator "
                 + "learns a task's number of classes from its clients, so raise fedactors.cluster.min-clients until every task has one");
         }
-        var tasks = settings.Data.Clients.ToDictionary(c => c.Id, c => c.Task, StringComparer.Ordinal);
+        var tasks = expected.ToDictionary(c => c.Id, c => c.Task, StringComparer.Ordinal);
         ClusterCoordinator.Admit(system, hosted =>
             tasks.TryGetValue(hosted.Id, out var task) && task != hosted.Task ? $"its task is '{hosted.Task}', this coordinator's config says '{task}'"
             : hosted.Setup != setup ? $"it runs another experiment ({hosted.Setup}) than this coordinator ({setup})"
