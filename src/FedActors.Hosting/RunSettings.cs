@@ -430,6 +430,8 @@ public sealed record RunSettings(
             },
             SimClrAugment = ReadAugment(r, "simclr"),
             SupervisedAugment = ReadAugment(r, "supervised"),
+            SimClrAugmentByTask = ReadAugmentByTask(r, "simclr"),
+            SupervisedAugmentByTask = ReadAugmentByTask(r, "supervised"),
             HeadBackboneRateScale = r.Double($"{Root}.heads.backbone-lr-scale", 0, 1e6),
             HeadBackboneScope = r.Build($"{Root}.heads.backbone-scope", () => LearningSettings.ParseBackboneScope(r.String($"{Root}.heads.backbone-scope"))),
             HeadTrainable = r.Build($"{Root}.heads.trainable", () => LearningSettings.ParseHeadTrainable(r.String($"{Root}.heads.trainable"))),
@@ -457,6 +459,44 @@ public sealed record RunSettings(
             BatchSize = r.Int($"{p}.batch-size", 1, 1 << 20),
             LocalEpochs = r.Int($"{p}.local-epochs", 1, 100_000),
         };
+        return settings;
+    }
+
+    /// <summary><c>&lt;phase&gt;.augment-by-task</c>: per task, the keys it sets over <c>&lt;phase&gt;.augment</c>.</summary>
+    private static Dictionary<string, AugmentSettings> ReadAugmentByTask(ConfigReader r, string phase)
+    {
+        var list = $"{Root}.{phase}.augment-by-task";
+        var common = r.Config.GetConfig($"{Root}.{phase}.augment");
+        var result = new Dictionary<string, AugmentSettings>(StringComparer.Ordinal);
+        var items = ValueKinds.Items(r.Config.GetValue(list));
+        for (var i = 0; i < items.Count; i++)
+        {
+            var entry = items[i].ToConfig();
+            var task = entry.GetString("task") ?? "";
+            if (task.Length == 0) throw r.Invalid($"{list}[{i}].task", "", "must name a task");
+            if (!result.TryAdd(task, r.Build($"{list}[{i}]", () => ParseAugment(entry.WithFallback(common)))))
+                throw r.Invalid($"{list}[{i}].task", task, "is named twice");
+        }
+        return result;
+    }
+
+    private static AugmentSettings ParseAugment(Akka.Configuration.Config a)
+    {
+        var settings = new AugmentSettings
+        {
+            CropScaleMin = a.GetDouble("crop-scale-min"),
+            CropScaleMax = a.GetDouble("crop-scale-max"),
+            CropRatioMin = a.GetDouble("crop-ratio-min"),
+            CropRatioMax = a.GetDouble("crop-ratio-max"),
+            HorizontalFlip = a.GetBoolean("flip"),
+            RotationDegrees = a.GetDouble("rotation-degrees"),
+            ColorJitterStrength = a.GetDouble("jitter-strength"),
+            ColorJitterProbability = a.GetDouble("jitter-probability"),
+            GrayscaleProbability = a.GetDouble("grayscale-probability"),
+            BlurProbability = a.GetDouble("blur-probability"),
+            ChannelPermutationProbability = a.GetDouble("channel-permutation-probability"),
+        };
+        settings.Validate();
         return settings;
     }
 

@@ -177,7 +177,7 @@ public sealed class TorchClient : IKnownShard, IDisposable
 
         var loss = Train(instructions.Round, Phases.SimClr, data.Count, phase, config, [net.Backbone, net.Projector], [1, 1], dropLast: true, cancellation,
             (indices, generator) =>
-                (SimClrStep.Loss(net.Backbone, net.Projector, Batches.Images(data, indices, lease.Device), _settings, generator), 0));
+                (SimClrStep.Loss(net.Backbone, net.Projector, Batches.Images(data, indices, lease.Device), _settings, generator, _settings.SimClrAugmentFor(Task)), 0));
 
         var weights = new ModelWeights(
             StateDict.Export(net.Backbone, WeightNames.Backbone).Concat(StateDict.Export(net.Projector, WeightNames.Projector)));
@@ -211,7 +211,7 @@ public sealed class TorchClient : IKnownShard, IDisposable
         var result = Train(instructions.Round, instructions.Phase, data.Count, phase, config, [net.Backbone, net.Head], rateScales, dropLast: false, cancellation,
             (indices, generator) =>
             {
-                var images = ImageAugmentation.AugmentAndNormalize(Batches.Images(data, indices, lease.Device), _settings.SupervisedAugment, _settings.Normalization, generator);
+                var images = ImageAugmentation.AugmentAndNormalize(Batches.Images(data, indices, lease.Device), _settings.SupervisedAugmentFor(Task), _settings.Normalization, generator);
                 var labels = Batches.Labels(data, indices, lease.Device);
                 var logits = net.Head.call(net.Backbone.call(images)).to(ScalarType.Float32);
                 var correct = logits.argmax(1).eq(labels).sum().item<long>();

@@ -99,4 +99,20 @@ public sealed class RunSettingsTests
         ex = Assert.Throws<ConfigException>(() => Settings("fedactors.data.clients=[{ id = a, task = flowers }]"));
         Assert.Contains("fedactors.data.clients[0].task", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Augment_by_task_must_take_the_phases_augment_for_the_keys_it_leaves_out()
+    {
+        var settings = RunSettings.Create(ConfigLoader.Load([], [
+            "fedactors.simclr.augment.crop-scale-min=0.5",
+            "fedactors.simclr.augment-by-task=[{ task = shapes, jitter-probability = 0.0 }]",
+        ]));
+        var own = settings.Learning.SimClrAugmentFor("shapes");
+        Assert.Equal(0.0, own.ColorJitterProbability);
+        Assert.Equal(0.5, own.CropScaleMin); // from simclr.augment, not from the template
+        Assert.Same(settings.Learning.SimClrAugment, settings.Learning.SimClrAugmentFor("textures"));
+        var e = Assert.Throws<ConfigException>(() => RunSettings.Create(ConfigLoader.Load([], [
+            "fedactors.supervised.augment-by-task=[{ task = shapes, crop-scale-min = 2.0 }]"])));
+        Assert.Contains("supervised.augment-by-task[0]", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -99,6 +99,28 @@ public sealed class TorchClientTests
     }
 
     [Fact]
+    public void Fits_must_use_the_augmentation_of_the_clients_task_when_it_has_one()
+    {
+        var global = Global();
+        var strong = Augmentation.AugmentSettings.SimClr with { CropScaleMin = 0.1, ColorJitterProbability = 1 };
+        using var common = NewClient();
+        using var shapesOwn = NewClient(Settings with
+        {
+            SimClrAugmentByTask = new Dictionary<string, Augmentation.AugmentSettings> { ["shapes"] = strong },
+            SupervisedAugmentByTask = new Dictionary<string, Augmentation.AugmentSettings> { ["shapes"] = strong },
+        });
+        using var otherTaskOwn = NewClient(Settings with { SimClrAugmentByTask = new Dictionary<string, Augmentation.AugmentSettings> { ["scenes"] = strong } });
+
+        foreach (var phase in new[] { Phases.SimClr, Phases.Supervised })
+        {
+            var instructions = new FitIns(1, phase, global, Config);
+            var reference = common.Fit(instructions, CancellationToken.None).Weights.ContentHash();
+            Assert.NotEqual(reference, shapesOwn.Fit(instructions, CancellationToken.None).Weights.ContentHash());
+            Assert.Equal(reference, otherTaskOwn.Fit(instructions, CancellationToken.None).Weights.ContentHash());
+        }
+    }
+
+    [Fact]
     public void Heads_fit_with_a_frozen_backbone_must_return_only_the_head()
     {
         var global = Global();

@@ -93,6 +93,21 @@ public sealed record LearningSettings
     /// <summary>Augmentation for the <c>heads</c> and <c>supervised</c> phases.</summary>
     public AugmentSettings SupervisedAugment { get; init; } = AugmentSettings.Supervised;
 
+    /// <summary>
+    /// Per task, the SimCLR augmentation its clients use instead of <see cref="SimClrAugment"/> (each client runs its
+    /// own pipeline: a flowers client may keep colour, a scenes client jitter it). Tasks not listed use the common one.
+    /// </summary>
+    public IReadOnlyDictionary<string, AugmentSettings> SimClrAugmentByTask { get; init; } = new Dictionary<string, AugmentSettings>();
+
+    /// <summary>Per task, the supervised augmentation its clients use instead of <see cref="SupervisedAugment"/>.</summary>
+    public IReadOnlyDictionary<string, AugmentSettings> SupervisedAugmentByTask { get; init; } = new Dictionary<string, AugmentSettings>();
+
+    /// <summary>The SimCLR augmentation of <paramref name="task"/>'s clients.</summary>
+    public AugmentSettings SimClrAugmentFor(string task) => SimClrAugmentByTask.GetValueOrDefault(task, SimClrAugment);
+
+    /// <summary>The supervised augmentation of <paramref name="task"/>'s clients.</summary>
+    public AugmentSettings SupervisedAugmentFor(string task) => SupervisedAugmentByTask.GetValueOrDefault(task, SupervisedAugment);
+
     /// <summary>Input normalisation, the same in every phase and in evaluation.</summary>
     public Normalization Normalization { get; init; } = Normalization.ImageNet;
 
@@ -139,6 +154,7 @@ public sealed record LearningSettings
         Supervised.Validate(Core.Phases.Supervised);
         SimClrAugment.Validate();
         SupervisedAugment.Validate();
+        foreach (var augment in SimClrAugmentByTask.Values.Concat(SupervisedAugmentByTask.Values)) augment.Validate();
         Normalization.Validate();
         if (!(Temperature > 0)) throw new ArgumentException($"temperature must be positive, got {Temperature}");
         if (!Enum.IsDefined(HeadBackboneScope)) throw new ArgumentException($"unknown backbone scope {HeadBackboneScope}");

@@ -12,11 +12,14 @@ internal static class SimClrStep
     /// backbone and projector in one forward pass, so that BatchNorm normalises both views with the same statistics;
     /// then NT-Xent between the views. Allocates tensors: call it inside a dispose scope.
     /// </summary>
-    public static Tensor Loss(ResNet backbone, ProjectionHead projector, Tensor images, LearningSettings settings, Generator generator)
+    /// <param name="augment">The views' augmentation; null = <see cref="LearningSettings.SimClrAugment"/>.</param>
+    public static Tensor Loss(
+        ResNet backbone, ProjectionHead projector, Tensor images, LearningSettings settings, Generator generator, AugmentSettings? augment = null)
     {
+        augment ??= settings.SimClrAugment;
         var views = cat([
-            ImageAugmentation.AugmentAndNormalize(images, settings.SimClrAugment, settings.Normalization, generator),
-            ImageAugmentation.AugmentAndNormalize(images, settings.SimClrAugment, settings.Normalization, generator),
+            ImageAugmentation.AugmentAndNormalize(images, augment, settings.Normalization, generator),
+            ImageAugmentation.AugmentAndNormalize(images, augment, settings.Normalization, generator),
         ], 0);
         var projections = projector.call(backbone.call(views));
         var n = images.shape[0];
