@@ -106,10 +106,14 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         var client = _client;
         // Trainers serve a round's clients in id order: the order the coordinator folds their updates in.
         var turn = new TrainerTurn(job.RoundId, client.Id);
+        // A Byzantine client (simulated) trains on flipped labels, or sends a crafted update instead of its result.
+        var attack = job.Request is Client.Fit attacked
+            ? _faults.AttackOn(new FaultContext(_runSeed, _client.Id, attacked.Instructions.Phase, attacked.Instructions.Round, attacked.Attempt))
+            : null;
         Task<Outcome> work = job.Request switch
         {
             Client.Fit f => _pool.Run(
-                ct => Timed(() => new Client.FitDone(f.RoundId, client.Fit(f.Instructions, ct))), _cancelRunning.Token, turn),
+                ct => Timed(() => new Client.FitDone(f.RoundId, Attacked(client, f.Instructions, attack, ct))), _cancelRunning.Token, turn),
             Client.Evaluate e => _pool.Run(
                 ct => Timed(() => new Client.EvaluateDone(e.RoundId, client.Evaluate(e.Instructions, ct))), _cancelRunning.Token, turn),
             _ => throw new InvalidOperationException($"unexpected request {job.Request.GetType().Name}"),
@@ -254,6 +258,17 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         // Cancel only: the trainer may still be linking to this token, so it is left to the collector.
         _cancelRunning?.Cancel();
         base.PostStop();
+    }
+
+    private static FitRes Attacked(IFederatedClient client, FitIns instructions, UpdateAttack? attack, CancellationToken ct)
+    {
+        if (attack is null) return client.Fit(instructions, ct);
+        if (attack.ChangesTraining)
+        {
+            var config = new Dictionary<string, string>(instructions.Config, StringComparer.Ordinal) { [UpdateAttack.LabelFlipKey] = "true" };
+            return client.Fit(instructions with { Config = config }, ct);
+        }
+        return attack.Apply(instructions.Global, client.Fit(instructions, ct));
     }
 
     private static Outcome Timed(Func<object> work)

@@ -186,6 +186,7 @@ public sealed class CoordinatorActor : ReceiveActor
             Seeds.Derive(_plan.Seed, $"sample/{Phase.Phase}/{current.Attempts}", "", _round));
         current.Participants = sample;
         current.Drops = sample.Where(id => _faults.OnFit(At(id)).Kind == FaultKind.Drop).ToHashSet(StringComparer.Ordinal);
+        current.Attackers = [.. sample.Where(id => _faults.AttackOn(At(id)) is not null)];
         current.Counts += RoundCounts.Zero with { Unavailable = _clients.Count - available.Count };
         // With a clock, each participant's simulated fit time is known up front; one the deadline leaves out is not asked.
         current.FitSeconds = clock is null
@@ -368,6 +369,7 @@ public sealed class CoordinatorActor : ReceiveActor
         {
             Participants = current.Participants,
             Counts = current.Counts,
+            Attackers = current.Attackers,
         };
         _global = current.NewGlobal;
         _simulated += current.SimulatedSeconds;
@@ -479,6 +481,9 @@ public sealed class CoordinatorActor : ReceiveActor
 
         /// <summary>The current attempt's sample, in ordinal order.</summary>
         public IReadOnlyList<string> Participants { get; set; } = [];
+
+        /// <summary>Participants of the current attempt that the fault plan makes Byzantine, in ordinal order.</summary>
+        public IReadOnlyList<string> Attackers { get; set; } = [];
 
         /// <summary>Participants of the current attempt whose fit the fault plan drops.</summary>
         public HashSet<string> Drops { get; set; } = [];

@@ -38,6 +38,20 @@ public sealed record FaultSettings(
     TimeSpan NominalFitTime,
     AvailabilityTrace? AvailabilityTrace) : IFaultPlan
 {
+    /// <summary>The Byzantine clients and what they do (<c>fedactors.faults.attack</c>); <see cref="AttackSettings.None"/> for none.</summary>
+    public AttackSettings Attack { get; init; } = AttackSettings.None;
+
+    public UpdateAttack? AttackOn(FaultContext at)
+    {
+        ArgumentNullException.ThrowIfNull(at);
+        if (Attack.Kind is not { } kind || !Attack.Attackers.Contains(at.ClientId)) return null;
+        // Colluders share their round's draw; a noisy attacker draws its own.
+        var seed = kind == AttackKind.Collude
+            ? Seeds.Derive(at.RunSeed, $"collude/{at.Phase}", "", at.Round)
+            : Seeds.Derive(at.RunSeed, $"attack/{at.Phase}/{at.Attempt}", at.ClientId, at.Round);
+        return new UpdateAttack(kind, Attack.Factor, Attack.NoiseStd, Attack.Constant, seed);
+    }
+
     private const string Section = "fedactors.faults";
 
     private static readonly HashSet<string> EntryKeys =
@@ -49,7 +63,8 @@ public sealed record FaultSettings(
 
     /// <summary>True when nothing is injected: every profile healthy, no trace, no nominal time.</summary>
     public bool IsNone =>
-        AllClients.IsHealthy && Clients.All(c => c.Profile.IsHealthy) && AvailabilityTrace is null && NominalFitTime == TimeSpan.Zero;
+        AllClients.IsHealthy && Clients.All(c => c.Profile.IsHealthy) && AvailabilityTrace is null && NominalFitTime == TimeSpan.Zero
+        && Attack.Kind is null;
 
     /// <summary>
     /// Reads the <c>fedactors.faults</c> section (pass the section, not the root). A relative
@@ -100,7 +115,7 @@ public sealed record FaultSettings(
             }
         }
 
-        var settings = new FaultSettings(allClients, clients, nominal, trace);
+        var settings = new FaultSettings(allClients, clients, nominal, trace) { Attack = c.HasPath("attack") ? AttackSettings.Read(c.GetConfig("attack")) : AttackSettings.None };
         settings.Validate();
         return settings;
     }
@@ -131,7 +146,7 @@ public sealed record FaultSettings(
     {
         ArgumentNullException.ThrowIfNull(clientIds);
         var known = clientIds.ToHashSet(StringComparer.Ordinal);
-        return [.. Clients.SelectMany(c => c.ClientIds).Concat(AvailabilityTrace?.ClientIds ?? [])
+        return [.. Clients.SelectMany(c => c.ClientIds).Concat(AvailabilityTrace?.ClientIds ?? []).Concat(Attack.Named)
             .Where(id => !known.Contains(id)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
@@ -220,5 +235,80 @@ public sealed record FaultSettings(
             throw new ConfigurationException($"{path}.drop-probability: {Show(p.DropProbability)} must be in [0, 1]");
         if (!(p.CrashProbability is >= 0 and <= 1))
             throw new ConfigurationException($"{path}.crash-probability: {Show(p.CrashProbability)} must be in [0, 1]");
+    }
+}
+
+/// <summary>
+/// <c>fedactors.faults.attack</c>: which clients are Byzantine and what they do. The attackers are the ids listed in
+/// <c>clients</c>, or else round(fraction x clients) of the federation drawn from the run seed once for the whole run
+/// (<see cref="WithAttackers"/>, called by the composition layer that knows the federation).
+/// </summary>
+/// <param name="Kind">What the attackers do; null = nobody attacks.</param>
+/// <param name="Fraction">Share of the federation's clients that attack, when no ids are listed.</param>
+/// <param name="Named">Attackers by id; empty = drawn by <paramref name="Fraction"/>.</param>
+/// <param name="Factor">sign-flip, scale: the factor; collude: the norm of the shared crafted change.</param>
+/// <param name="NoiseStd">noise: the standard deviation.</param>
+/// <param name="Constant">constant: the value sent.</param>
+public sealed record AttackSettings(AttackKind? Kind, double Fraction, IReadOnlyList<string> Named, double Factor, double NoiseStd, double Constant)
+{
+    private const string Section = "fedactors.faults.attack";
+
+    public static AttackSettings None { get; } = new(null, 0, [], 1, 1, 0);
+
+    /// <summary>The clients that attack (filled by <see cref="WithAttackers"/> or from <see cref="Named"/>).</summary>
+    public IReadOnlySet<string> Attackers { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    public static readonly IReadOnlyDictionary<string, AttackKind?> Kinds = new Dictionary<string, AttackKind?>(StringComparer.Ordinal)
+    {
+        ["none"] = null,
+        ["sign-flip"] = AttackKind.SignFlip,
+        ["scale"] = AttackKind.Scale,
+        ["noise"] = AttackKind.Noise,
+        ["constant"] = AttackKind.Constant,
+        ["label-flip"] = AttackKind.LabelFlip,
+        ["collude"] = AttackKind.Collude,
+    };
+
+    public static AttackSettings Read(Config section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        string Text(string key) => section.HasPath(key) ? section.GetString(key) ?? "" : "";
+        var kindText = section.HasPath("kind") ? Text("kind") : "none";
+        if (!Kinds.TryGetValue(kindText, out var kind))
+            throw new ConfigurationException($"{Section}.kind: '{kindText}' must be one of {string.Join(", ", Kinds.Keys)}");
+        double Number(string key, double fallback)
+        {
+            try
+            {
+                return section.HasPath(key) ? section.GetDouble(key) : fallback;
+            }
+            catch (Exception e) when (e is not ConfigurationException)
+            {
+                throw new ConfigurationException($"{Section}.{key}: {e.Message}", e);
+            }
+        }
+        var named = section.HasPath("clients") ? section.GetStringList("clients").ToList() : [];
+        var settings = new AttackSettings(kind, Number("fraction", 0), named, Number("factor", 1), Number("noise-std", 1), Number("constant", 0))
+        {
+            Attackers = named.ToHashSet(StringComparer.Ordinal),
+        };
+        if (!(settings.Fraction is >= 0 and <= 1)) throw new ConfigurationException($"{Section}.fraction: {settings.Fraction} must be in [0, 1]");
+        if (!double.IsFinite(settings.Factor) || !(settings.NoiseStd >= 0) || !double.IsFinite(settings.NoiseStd) || !double.IsFinite(settings.Constant))
+            throw new ConfigurationException($"{Section}: factor, noise-std and constant must be finite (noise-std 0 or more)");
+        return settings;
+    }
+
+    /// <summary>
+    /// These settings with the attackers of a federation of <paramref name="clientIds"/>: the named ones, or round(fraction
+    /// x clients) drawn from <paramref name="runSeed"/> (the same every run of the seed, whatever order ids come in).
+    /// </summary>
+    public AttackSettings WithAttackers(IEnumerable<string> clientIds, long runSeed)
+    {
+        ArgumentNullException.ThrowIfNull(clientIds);
+        if (Kind is null || Named.Count > 0) return this;
+        var ids = clientIds.Distinct(StringComparer.Ordinal).ToList();
+        var count = (int)Math.Round(Fraction * ids.Count, MidpointRounding.AwayFromZero);
+        var drawn = count == 0 ? [] : ClientSampling.Sample(ids, (double)count / ids.Count, count, Seeds.Derive(runSeed, "attackers"));
+        return this with { Attackers = drawn.ToHashSet(StringComparer.Ordinal) };
     }
 }

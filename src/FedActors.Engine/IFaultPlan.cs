@@ -1,3 +1,5 @@
+using FedActors.Core;
+
 namespace FedActors.Engine;
 
 /// <summary>
@@ -20,6 +22,62 @@ public interface IFaultPlan
 
     /// <summary>What happens to the client's fit request in this attempt of the round.</summary>
     ClientFault OnFit(FaultContext at);
+
+    /// <summary>The Byzantine behaviour of the client's fit in this attempt of the round, or null for an honest one.</summary>
+    UpdateAttack? AttackOn(FaultContext at) => null;
+}
+
+/// <summary>Kinds of Byzantine client behaviour the fault simulator plays.</summary>
+public enum AttackKind
+{
+    /// <summary>Sends global − factor·(update − global).</summary>
+    SignFlip,
+
+    /// <summary>Sends global + factor·(update − global).</summary>
+    Scale,
+
+    /// <summary>Sends its update plus Gaussian noise of standard deviation noise-std.</summary>
+    Noise,
+
+    /// <summary>Sends every value equal to a constant.</summary>
+    Constant,
+
+    /// <summary>Trains on flipped labels (class c becomes C − 1 − c) in the supervised phases; honest elsewhere.</summary>
+    LabelFlip,
+
+    /// <summary>Every colluder sends the same crafted update: global + factor·v for one random unit direction v per round.</summary>
+    Collude,
+}
+
+/// <summary>
+/// A Byzantine client's behaviour in one fit: <see cref="Apply"/> turns its honest result into what it sends;
+/// <see cref="AttackKind.LabelFlip"/> instead asks the client to train on flipped labels (<see cref="LabelFlipKey"/> in
+/// its fit config). Pure: equal inputs, equal outputs.
+/// </summary>
+public sealed record UpdateAttack(AttackKind Kind, double Factor, double NoiseStd, double Constant, long Seed)
+{
+    /// <summary>The fit-config key that tells a client to train on flipped labels.</summary>
+    public const string LabelFlipKey = "label-flip";
+
+    /// <summary>Whether it changes the client's training (label flipping) rather than its result.</summary>
+    public bool ChangesTraining => Kind == AttackKind.LabelFlip;
+
+    /// <summary>What the attacker sends instead of <paramref name="honest"/>, trained from <paramref name="global"/>.</summary>
+    public FitRes Apply(ModelWeights global, FitRes honest)
+    {
+        ArgumentNullException.ThrowIfNull(global);
+        ArgumentNullException.ThrowIfNull(honest);
+        var weights = Kind switch
+        {
+            AttackKind.SignFlip => Attacks.SignFlip(global, honest.Weights, Factor),
+            AttackKind.Scale => Attacks.Scale(global, honest.Weights, Factor),
+            AttackKind.Noise => Attacks.Noise(global, honest.Weights, NoiseStd, Seed),
+            AttackKind.Constant => Attacks.Constant(global, honest.Weights, Constant),
+            AttackKind.Collude => Attacks.Collude(global, honest.Weights, Factor, Seed),
+            _ => honest.Weights,
+        };
+        return honest with { Weights = weights };
+    }
 }
 
 /// <summary>Where a fault decision is taken: one client in one attempt of one round of one phase.</summary>

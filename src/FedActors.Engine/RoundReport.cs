@@ -54,6 +54,9 @@ public sealed record RoundReport(
     /// <summary>The clients sampled to fit in the accepted attempt, in ordinal order.</summary>
     public IReadOnlyList<string> Participants { get; init; } = [];
 
+    /// <summary>The participants of the accepted attempt that were Byzantine (simulated), in ordinal order.</summary>
+    public IReadOnlyList<string> Attackers { get; init; } = [];
+
     /// <summary>
     /// What went wrong, counted over every attempt of the round (<see cref="Failures"/> lists only the accepted
     /// one). <see cref="RoundCounts.Late"/> depends on timing; the other counts are fixed by the seed.

@@ -329,17 +329,17 @@ public sealed class ExperimentRunner
         {
             Devices = simulated,
             Groups = federation.Groups,
-            Faults = WithGroupAvailability(_settings, federation.Groups),
+            Faults = WithGroupAvailability(_settings, federation.Groups, clients.Select(c => c.ClientId)),
         };
     }
 
     /// <summary>
-    /// <c>fedactors.faults</c> with each group's availability (below 1) given to its clients that no faults entry names:
-    /// the existing fault simulator draws who is reachable each round.
+    /// <c>fedactors.faults</c> with its attackers drawn from the federation, and each group's availability (below 1) given
+    /// to its clients that no faults entry names: the existing fault simulator draws who is reachable each round.
     /// </summary>
-    private static FaultSettings WithGroupAvailability(RunSettings settings, IReadOnlyList<GroupLayout> layouts)
+    private static FaultSettings WithGroupAvailability(RunSettings settings, IReadOnlyList<GroupLayout> layouts, IEnumerable<string> clientIds)
     {
-        var faults = settings.Faults;
+        var faults = settings.Faults with { Attack = settings.Faults.Attack.WithAttackers(clientIds, settings.Seed) };
         var named = faults.Clients.SelectMany(c => c.ClientIds).ToHashSet(StringComparer.Ordinal);
         var extra = new List<ClientFaults>();
         foreach (var layout in layouts)

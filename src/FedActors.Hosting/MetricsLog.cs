@@ -38,6 +38,9 @@ public sealed class MetricsLog : IDisposable
     /// <summary>Bytes written so far (everything is flushed after each append).</summary>
     public long Length => _writer.BaseStream.Length;
 
+    /// <summary>A participant that attacked (simulated Byzantine client) in the round.</summary>
+    public const string Attacked = "attacked";
+
     /// <summary>Simulated seconds since the arm began, at the end of a round (with <c>simulation.clock</c>).</summary>
     public const string SimulatedSeconds = "simulated_seconds";
 
@@ -70,6 +73,9 @@ public sealed class MetricsLog : IDisposable
             if (FailureReasons.RejectionKind(failure.Reason) is { } kind)
                 rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, failure.ClientId, Task(failure.ClientId), RejectedPrefix + kind, 1));
         }
+        // Simulated Byzantine participants, fixed by the seed: a row per attacker and round.
+        foreach (var attacker in report.Attackers)
+            rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, attacker, Task(attacker), Attacked, 1));
         // The simulated clock is fixed by the seed and the devices: seconds since the arm began, at the end of the round.
         if (report.SimulatedSeconds is { } simulated)
             rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, "*", "*", SimulatedSeconds, simulated));
