@@ -45,4 +45,31 @@ public static class TensorCarriers
             .Where(byName.ContainsKey)
             .Select(name => new Carried(name, byName[name].Shape, [.. byName[name].Updates]))];
     }
+
+    /// <summary>Tensors carried by exactly the same updates, and those updates (indices into the results, ascending).</summary>
+    public sealed record Group(int[] Updates, IReadOnlyList<Carried> Tensors);
+
+    /// <summary>
+    /// <see cref="Of"/> grouped by the set of updates that carry them, groups in the order of their first tensor. Every
+    /// update of a group carries every tensor of it, so distances between updates are taken within a group: over the
+    /// tensors all of a round's updates share (the backbone), and separately over what only some share (a task's head
+    /// among its task's clients; a task's own backbone copy). With no tensor common to all, each set of updates with
+    /// identical tensors is its own group.
+    /// </summary>
+    public static IReadOnlyList<Group> Groups(ModelWeights current, IReadOnlyList<ModelWeights> updates)
+    {
+        var groups = new List<(int[] Updates, List<Carried> Tensors)>();
+        var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var tensor in Of(current, updates))
+        {
+            var key = string.Join(",", tensor.Updates);
+            if (!byKey.TryGetValue(key, out var g))
+            {
+                byKey[key] = g = groups.Count;
+                groups.Add((tensor.Updates, []));
+            }
+            groups[g].Tensors.Add(tensor);
+        }
+        return [.. groups.Select(g => new Group(g.Updates, g.Tensors))];
+    }
 }
