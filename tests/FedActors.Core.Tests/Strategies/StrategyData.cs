@@ -55,7 +55,8 @@ internal static class StrategyData
             for (var i = 0; i < values.Length; i++)
             {
                 var tolerance = relative * Math.Max(1, Math.Abs(values[i]));
-                if (Math.Abs(values[i] - data[i]) > tolerance)
+                // Written so that a NaN fails.
+                if (!(Math.Abs(values[i] - data[i]) <= tolerance))
                     Assert.Fail($"{name}[{i}]: expected {values[i]:R}, got {data[i]:R}");
             }
         }
