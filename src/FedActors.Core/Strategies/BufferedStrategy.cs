@@ -36,8 +36,14 @@ public abstract class BufferedStrategy : IDescribedStrategy
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(results);
         LastFitMetrics = NoMetrics;
+        Reset();
         if (results.Count == 0) return current;
         return Aggregate(current, [.. results.OrderBy(r => r.ClientId, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>Forgets what the last aggregation reported, at the start of every aggregation.</summary>
+    protected virtual void Reset()
+    {
     }
 
     /// <summary>The next global weights from at least one result, in client-id order.</summary>

@@ -29,6 +29,8 @@ public abstract class SelectingStrategy : BufferedStrategy
     /// <summary>Per group of the last aggregation, what was chosen; empty before the first.</summary>
     public IReadOnlyList<GroupSelection> LastSelection { get; private set; } = [];
 
+    protected sealed override void Reset() => LastSelection = [];
+
     protected sealed override ModelWeights Aggregate(ModelWeights current, IReadOnlyList<FitRes> results)
     {
         var updates = results.Select(r => r.Weights).ToList();

@@ -38,6 +38,9 @@ public sealed class KrumTests
         var krum = new Krum(1);
         Assert.Equal([1f], krum.AggregateFit(1, Phases.SimClr, current, Points(0, 1, 2, 3, 100), [])["w"].Data);
         Assert.Equal(["c1"], krum.LastSelection.Single().Selected);
+        krum.AggregateFit(2, Phases.SimClr, current, [], []); // a round without results reports no selection
+        Assert.Empty(krum.LastSelection);
+        Assert.Empty(krum.LastFitMetrics);
         // MultiKrum m = 3 keeps c0, c1, c2 (weights 1, 2, 3): (0 + 2 + 6) / 6.
         var multi = new MultiKrum(1, 3).AggregateFit(1, Phases.SimClr, current, Points(0, 1, 2, 3, 100), []);
         Assert.Equal(8f / 6f, multi["w"].Data[0], 6);
