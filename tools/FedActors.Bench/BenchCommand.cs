@@ -22,8 +22,10 @@ internal static class BenchCommand
             case "simclr": SimClrFigure.Run(options); return 0;
             case "rounds": RoundsFigure.Run(options); return 0;
             case "rounds-node": RoundsFigure.RunNode(options); return 0;
+            case "strategies": StrategiesFigure.Run(options); return 0;
+            case "strategies-child": StrategiesFigure.RunChild(options); return 0;
             default:
-                Console.Error.WriteLine("usage: FedActors.Bench --figure fedavg|overhead|rss|train|datashare|simclr|rounds [--repeat N] [figure options]");
+                Console.Error.WriteLine("usage: FedActors.Bench --figure fedavg|overhead|rss|train|datashare|simclr|rounds|strategies [--repeat N] [figure options]");
                 return 2;
         }
     }

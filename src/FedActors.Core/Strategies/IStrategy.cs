@@ -9,6 +9,13 @@ public interface IStrategy
 {
     string Name { get; }
 
+    /// <summary>
+    /// The config every client's fit instructions carry this round (Flower's <c>configure_fit</c>): the engine passes
+    /// what the phase configures, the strategy may add to it (FedProx adds <c>proximal-mu</c>). Never mutates
+    /// <paramref name="config"/>. By default it is returned as it is.
+    /// </summary>
+    IReadOnlyDictionary<string, string> ConfigureFit(int round, string phase, IReadOnlyDictionary<string, string> config) => config;
+
     ModelWeights AggregateFit(
         int round,
         string phase,
