@@ -159,7 +159,9 @@ public sealed class CoordinatorActor : ReceiveActor
             ["round"] = _round.ToString(CultureInfo.InvariantCulture),
             ["total-rounds"] = Phase.Rounds.ToString(CultureInfo.InvariantCulture),
         };
-        _current = new RoundInProgress(new FitIns(_round, Phase.Phase, _global, config.ToFrozenDictionary(StringComparer.Ordinal)))
+        // The strategy may add its own settings for the clients (FedProx's proximal-mu), as Flower's configure_fit.
+        var configured = _strategy.ConfigureFit(_round, Phase.Phase, config);
+        _current = new RoundInProgress(new FitIns(_round, Phase.Phase, _global, configured.ToFrozenDictionary(StringComparer.Ordinal)))
         {
             Stale = _staleBetweenRounds,
         };

@@ -255,8 +255,8 @@ public sealed record AttackSettings(AttackKind? Kind, double Fraction, IReadOnly
 
     public static AttackSettings None { get; } = new(null, 0, [], 1, 1, 0);
 
-    /// <summary>The clients that attack (filled by <see cref="WithAttackers"/> or from <see cref="Named"/>).</summary>
-    public IReadOnlySet<string> Attackers { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+    /// <summary>The clients that attack: <see cref="Named"/>, or those <see cref="WithAttackers"/> drew.</summary>
+    public IReadOnlySet<string> Attackers { get; init; } = Named.ToHashSet(StringComparer.Ordinal);
 
     public static readonly IReadOnlyDictionary<string, AttackKind?> Kinds = new Dictionary<string, AttackKind?>(StringComparer.Ordinal)
     {
@@ -288,10 +288,7 @@ public sealed record AttackSettings(AttackKind? Kind, double Fraction, IReadOnly
             }
         }
         var named = section.HasPath("clients") ? section.GetStringList("clients").ToList() : [];
-        var settings = new AttackSettings(kind, Number("fraction", 0), named, Number("factor", 1), Number("noise-std", 1), Number("constant", 0))
-        {
-            Attackers = named.ToHashSet(StringComparer.Ordinal),
-        };
+        var settings = new AttackSettings(kind, Number("fraction", 0), named, Number("factor", 1), Number("noise-std", 1), Number("constant", 0));
         if (!(settings.Fraction is >= 0 and <= 1)) throw new ConfigurationException($"{Section}.fraction: {settings.Fraction} must be in [0, 1]");
         if (!double.IsFinite(settings.Factor) || !(settings.NoiseStd >= 0) || !double.IsFinite(settings.NoiseStd) || !double.IsFinite(settings.Constant))
             throw new ConfigurationException($"{Section}: factor, noise-std and constant must be finite (noise-std 0 or more)");

@@ -17,11 +17,14 @@ public static class Budget
             s.Rounds.Heads,
             l.Heads.LocalEpochs);
         string Sup() => string.Format(CultureInfo.InvariantCulture, "supervised {0} rounds x {1} epochs on labeled data", s.Rounds.Supervised, l.Supervised.LocalEpochs);
+        var strategy = s.NewStrategy();
+        var aggregation = "aggregated by " + strategy.Description
+            + (strategy.BuffersUpdates ? " (the server holds every update of a round: memory O(clients x model))" : "");
         return arm switch
         {
             Arms.Centralized => Sup() + ", one network per task, pooled data",
-            Arms.Federated => Sup() + ", FedAvg over all clients",
-            Arms.FederatedSsl => Ssl() + " (FedAvg), then " + Heads(),
+            Arms.Federated => Sup() + ", over all clients, " + aggregation,
+            Arms.FederatedSsl => Ssl() + ", then " + Heads() + "; " + aggregation,
             Arms.CentralizedSsl => Ssl() + " (pooled), then " + Heads() + " per task",
             _ => arm,
         };

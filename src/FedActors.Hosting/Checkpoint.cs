@@ -34,7 +34,8 @@ public sealed record Checkpoint
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
-    private static readonly Regex WeightsName = new(@"^(global-a\d{1,4}-s\d{1,4}-p\d{1,4}-r\d{1,6}|ssl-a\d{1,4}-s\d{1,4})\.weights$", RegexOptions.CultureInvariant);
+    private static readonly Regex WeightsName =
+        new(@"^((global|server)-a\d{1,4}-s\d{1,4}-p\d{1,4}-r\d{1,6}|ssl-a\d{1,4}-s\d{1,4})\.weights$", RegexOptions.CultureInvariant);
 
     [JsonRequired]
     public int Version { get; init; } = CurrentVersion;
@@ -46,6 +47,9 @@ public sealed record Checkpoint
 
     /// <summary>The global weights after <see cref="RoundsDone"/> (a file of this folder), or null at an arm's end.</summary>
     public string? GlobalFile { get; init; }
+
+    /// <summary>The strategy's server state after <see cref="RoundsDone"/> (a file of this folder), or null when it keeps none.</summary>
+    public string? ServerStateFile { get; init; }
 
     /// <summary>The arm's SimCLR result that a later stage starts from (a file of this folder), or null.</summary>
     public string? SslFile { get; init; }
@@ -65,6 +69,10 @@ public sealed record Checkpoint
     /// <summary>The file of one round's global weights: arm, stage, phase (indices) and round of the run.</summary>
     public static string RoundWeightsName(int arm, int stage, int phase, int round) =>
         string.Create(CultureInfo.InvariantCulture, $"global-a{arm}-s{stage}-p{phase}-r{round}.weights");
+
+    /// <summary>The file of the strategy's server state after one round.</summary>
+    public static string ServerStateName(int arm, int stage, int phase, int round) =>
+        string.Create(CultureInfo.InvariantCulture, $"server-a{arm}-s{stage}-p{phase}-r{round}.weights");
 
     /// <summary>The file of the SimCLR result of an arm's stage, which later stages of the arm start from.</summary>
     public static string SslWeightsName(int arm, int stage) => string.Create(CultureInfo.InvariantCulture, $"ssl-a{arm}-s{stage}.weights");
@@ -118,7 +126,7 @@ public sealed record Checkpoint
         {
             var name = System.IO.Path.GetFileName(file);
             var stale = name.EndsWith(".tmp", StringComparison.Ordinal)
-                || (WeightsName.IsMatch(name) && name != GlobalFile && name != SslFile);
+                || (WeightsName.IsMatch(name) && name != GlobalFile && name != SslFile && name != ServerStateFile);
             if (stale) File.Delete(file);
         }
     }
@@ -131,7 +139,7 @@ public sealed record Checkpoint
             throw new InvalidDataException($"{path}: checkpoint version {Version}; this FedActors resumes version {CurrentVersion} only (start the run again)");
         if (ArmIndex < 0 || StageIndex < 0 || PhaseIndex < 0 || RoundsDone < 0 || MetricsBytes < 0)
             throw new InvalidDataException($"{path}: negative arm, stage, phase, round or metrics length");
-        foreach (var (key, file) in new[] { ("global_file", GlobalFile), ("ssl_file", SslFile) })
+        foreach (var (key, file) in new[] { ("global_file", GlobalFile), ("ssl_file", SslFile), ("server_state_file", ServerStateFile) })
         {
             if (file is null) continue;
             if (!WeightsName.IsMatch(file))

@@ -183,17 +183,21 @@ public sealed class ExperimentRunner
                     };
                 }
                 var stageIndex = s;
+                // A centralized stage averages a single update: the strategy would only get in its way.
+                IStrategy strategy = federated ? _settings.NewStrategy() : new FedAvg();
+                if (from?.ServerStateFile is { } stateFile && strategy is IServerState resumed)
+                    resumed.LoadState(WeightsFile.Read(Checkpoint.WeightsPath(_runDir, stateFile)));
                 var result = await Experiment.RunAsync(
                     system,
                     plan,
                     trainers,
-                    new FedAvg(),
+                    strategy,
                     _settings.Engine,
                     faults,
                     report =>
                     {
                         counts += report.Counts;
-                        var rows = MetricsLog.Rows(report, taskOf);
+                        var rows = MetricsLog.Rows(report, taskOf, (strategy as IDescribedStrategy)?.LastFitMetrics);
                         run.Metrics!.Append(rows);
                         AfterWrite?.Invoke(CheckpointStep.MetricsAppended);
                         run.TensorBoard?.Append(rows);
@@ -213,6 +217,13 @@ public sealed class ExperimentRunner
                         var phaseIndex = stage.Phases.Select(p => p.Phase).ToList().IndexOf(report.Phase);
                         var globalFile = Checkpoint.RoundWeightsName(armIndex, stageIndex, phaseIndex, report.Round);
                         WeightsFile.Write(Checkpoint.WeightsPath(_runDir, globalFile), report.Global);
+                        // A server optimiser's state goes with the round's weights, so a resumed run goes on with the same bits.
+                        string? serverStateFile = null;
+                        if (strategy is IServerState serverState && serverState.SaveState() is { Count: > 0 } savedState)
+                        {
+                            serverStateFile = Checkpoint.ServerStateName(armIndex, stageIndex, phaseIndex, report.Round);
+                            WeightsFile.Write(Checkpoint.WeightsPath(_runDir, serverStateFile), savedState);
+                        }
                         AfterWrite?.Invoke(CheckpointStep.RoundWeightsWritten);
                         var state = new Checkpoint
                         {
@@ -222,6 +233,7 @@ public sealed class ExperimentRunner
                             PhaseIndex = phaseIndex,
                             RoundsDone = report.Round,
                             GlobalFile = globalFile,
+                            ServerStateFile = serverStateFile,
                             SslFile = sslFile,
                             MetricsBytes = run.Metrics.Length,
                             WallSecondsBefore = run.WallSeconds,

@@ -47,7 +47,10 @@ public sealed class MetricsLog : IDisposable
     /// <summary>Metric of a refused update, per kind: <c>rejected_examples</c>, <c>rejected_norm</c>, ...</summary>
     public const string RejectedPrefix = "rejected_";
 
-    public static IReadOnlyList<MetricRecord> Rows(RoundReport report, IReadOnlyDictionary<string, string> taskOf)
+    /// <summary>The rows of one round; <paramref name="strategyMetrics"/> (what the strategy's aggregation reports, such as
+    /// the f Krum could tolerate) become run-wide rows <c>strategy_&lt;name&gt;</c>.</summary>
+    public static IReadOnlyList<MetricRecord> Rows(
+        RoundReport report, IReadOnlyDictionary<string, string> taskOf, IReadOnlyDictionary<string, double>? strategyMetrics = null)
     {
         var rows = new List<MetricRecord>();
         string Task(string client) => taskOf.TryGetValue(client, out var t) ? t : "";
@@ -73,6 +76,8 @@ public sealed class MetricsLog : IDisposable
             if (FailureReasons.RejectionKind(failure.Reason) is { } kind)
                 rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, failure.ClientId, Task(failure.ClientId), RejectedPrefix + kind, 1));
         }
+        foreach (var (name, value) in (strategyMetrics ?? new Dictionary<string, double>()).OrderBy(m => m.Key, StringComparer.Ordinal))
+            rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, "*", "*", "strategy_" + name, value));
         // Simulated Byzantine participants, fixed by the seed: a row per attacker and round.
         foreach (var attacker in report.Attackers)
             rows.Add(new MetricRecord(report.Round, report.Phase, report.Arm, attacker, Task(attacker), Attacked, 1));

@@ -130,6 +130,22 @@ public sealed record RunSettings(
     /// <summary><c>fedactors.cudnn-benchmark</c>: cuDNN autotuning on (see <c>TorchRuntime.CudnnBenchmark</c>).</summary>
     public bool CudnnBenchmark { get; init; } = true;
 
+    /// <summary><c>fedactors.strategy</c>: how the federated arms aggregate.</summary>
+    public FedActors.Core.Strategies.StrategySpec Strategy { get; init; } = new("fedavg", new Dictionary<string, double>());
+
+    /// <summary><c>fedactors.heads-strategy</c>: the heads phase's own strategy, or null for <see cref="Strategy"/>.</summary>
+    public FedActors.Core.Strategies.StrategySpec? HeadsStrategy { get; init; }
+
+    /// <summary>
+    /// A fresh strategy for one stage of a federated arm: <see cref="Strategy"/> in every phase, the heads phase's own when
+    /// set. Fresh per stage, so server state (a server optimiser's moments) starts anew with each experiment.
+    /// </summary>
+    public FedActors.Core.Strategies.PhaseStrategies NewStrategy() => new(
+        FedActors.Core.Strategies.StrategyFactory.Create(Strategy),
+        HeadsStrategy is null
+            ? null
+            : new Dictionary<string, FedActors.Core.Strategies.IStrategy> { [FedActors.Core.Phases.Heads] = FedActors.Core.Strategies.StrategyFactory.Create(HeadsStrategy) });
+
     /// <summary><c>fedactors.output.tensorboard</c>: also write TensorBoard event files.</summary>
     public bool TensorBoard { get; init; }
 
@@ -184,6 +200,8 @@ public sealed record RunSettings(
             CudnnBenchmark = r.Bool($"{Root}.cudnn-benchmark"),
             Simulation = ReadSimulation(r),
             TensorBoard = r.Bool($"{Root}.output.tensorboard"),
+            Strategy = ReadStrategy(r, "strategy") ?? throw r.Invalid($"{Root}.strategy.name", "", "must name a strategy"),
+            HeadsStrategy = ReadStrategy(r, "heads-strategy"),
         };
         if (settings.InitFrom.Length > 0 && !File.Exists(settings.InitFrom))
             throw r.Invalid($"{Root}.model.init-from", settings.InitFrom, "is not a file");
@@ -365,6 +383,29 @@ public sealed record RunSettings(
             groups.Add(spec);
         }
         return groups;
+    }
+
+    /// <summary>
+    /// A strategy section: its name and the parameters set (non-empty), checked by building the strategy once; null when
+    /// the name is empty.
+    /// </summary>
+    private static FedActors.Core.Strategies.StrategySpec? ReadStrategy(ConfigReader r, string section)
+    {
+        var path = $"{Root}.{section}";
+        var name = r.String($"{path}.name");
+        var parameters = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (key, value) in r.Config.GetConfig(path).Root.GetObject().Items)
+        {
+            if (key == "name") continue;
+            var text = value.GetString() ?? "";
+            if (text.Length == 0) continue;
+            if (name.Length == 0) throw r.Invalid($"{path}.{key}", text, $"is set but {path}.name is empty");
+            parameters[key] = r.Double($"{path}.{key}");
+        }
+        if (name.Length == 0) return null;
+        var spec = new FedActors.Core.Strategies.StrategySpec(name, parameters);
+        r.Build(path, () => FedActors.Core.Strategies.StrategyFactory.Create(spec));
+        return spec;
     }
 
     private static SimulationSettings ReadSimulation(ConfigReader r)

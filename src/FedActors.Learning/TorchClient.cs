@@ -212,7 +212,7 @@ public sealed class TorchClient : IKnownShard, IDisposable
             (indices, generator) =>
             {
                 var images = ImageAugmentation.AugmentAndNormalize(Batches.Images(data, indices, lease.Device), _settings.SupervisedAugmentFor(Task), _settings.Normalization, generator);
-                var labels = Batches.Labels(data, indices, lease.Device);
+                var labels = Batches.Labels(data, indices, lease.Device, config.LabelFlip);
                 var logits = net.Head.call(net.Backbone.call(images)).to(ScalarType.Float32);
                 var correct = logits.argmax(1).eq(labels).sum().item<long>();
                 return (F.cross_entropy(logits, labels), correct);
@@ -262,6 +262,7 @@ public sealed class TorchClient : IKnownShard, IDisposable
         using var optimizer = mixed is null
             ? Optimizers.Create(trained.Select(t => t.Parameter), phase, config.LearningRate, [.. trained.Select(t => moduleRateScales[t.Module])])
             : Optimizers.Create(mixed.Masters, phase, config.LearningRate, [.. mixed.MasterModules.Select(m => moduleRateScales[m])]);
+        using var proximal = config.ProximalMu > 0 ? new ProximalTerm([.. trained.Select(t => t.Parameter)], config.ProximalMu) : null;
         double lossSum = 0;
         long seen = 0, correct = 0, localStep = 0;
         foreach (var batch in epochs.SelectMany(e => e))
@@ -270,6 +271,7 @@ public sealed class TorchClient : IKnownShard, IDisposable
             using var scope = NewDisposeScope();
             optimizer.LearningRate = CosineSchedule.ForRound(config.LearningRate, round, config.TotalRounds, stepsPerRound, localStep++);
             var (loss, batchCorrect) = step(batch, generator);
+            if (proximal is not null) loss = loss.add(proximal.Value());
             var value = loss.item<float>();
             if (!float.IsFinite(value))
                 throw new InvalidOperationException($"client '{Id}', phase '{purpose}', round {round}: loss became {value} at step {localStep}");

@@ -54,6 +54,13 @@ public sealed class FakeFederation : IFaultPlan
         return act.Kind != FakeActKind.Unavailable;
     }
 
+    /// <summary>The attack of the plan given to <see cref="With"/>, if any (scripts have no attacks of their own).</summary>
+    public UpdateAttack? AttackOn(FaultContext at)
+    {
+        ArgumentNullException.ThrowIfNull(at);
+        return _also?.AttackOn(at);
+    }
+
     public ClientFault OnFit(FaultContext at)
     {
         ArgumentNullException.ThrowIfNull(at);

@@ -26,13 +26,28 @@ public sealed class CheckpointKillTests
         "fedactors.evaluation.batch-size=64",
     ];
 
+    /// <summary>FedAdam (server state in the checkpoint) in SimCLR, FedProx (a client-side term) in the heads phase.</summary>
+    private static readonly string[] ServerOptimiser =
+    [
+        "fedactors.arms=[\"fl+ssl\"]",
+        "fedactors.strategy.name=fedadam",
+        "fedactors.strategy.eta=0.01",
+        "fedactors.heads-strategy.name=fedprox",
+        "fedactors.heads-strategy.mu=0.5",
+    ];
+
     [Fact]
-    public async Task Run_stopped_at_any_checkpoint_write_must_resume_to_the_uninterrupted_result()
+    public Task Run_stopped_at_any_checkpoint_write_must_resume_to_the_uninterrupted_result() => StopEverywhereAndResume([]);
+
+    [Fact]
+    public Task Run_with_a_server_optimiser_stopped_anywhere_must_resume_to_the_uninterrupted_result() => StopEverywhereAndResume(ServerOptimiser);
+
+    private static async Task StopEverywhereAndResume(string[] extra)
     {
         using var dir = new TempDir();
         var whole = Path.Combine(dir.Path, "whole");
         var steps = new List<CheckpointStep>();
-        await Start(whole, steps.Add);
+        await Start(whole, steps.Add, extra);
         Assert.Contains(CheckpointStep.RoundStateWritten, steps);
         Assert.Contains(CheckpointStep.ArmStateWritten, steps);
 
@@ -47,7 +62,7 @@ public sealed class CheckpointKillTests
             var stop = await Record.ExceptionAsync(() => Start(killed, step =>
             {
                 if (seen++ == at) throw new SimulatedKill();
-            }));
+            }, extra));
             Assert.True(IsKill(stop), $"the run meant to stop after write {stopAt} ended with {stop?.ToString() ?? "no exception"}");
             Assert.False(File.Exists(Path.Combine(killed, "summary.json")), $"the run stopped at write {stopAt} ({steps[stopAt]}) finished anyway");
 
@@ -66,9 +81,9 @@ public sealed class CheckpointKillTests
         Directory.EnumerateFiles(Path.Combine(runDir, "weights")).Select(f => Path.Combine("weights", Path.GetFileName(f))).Order(StringComparer.Ordinal)
             .Prepend("metrics.csv");
 
-    private static async Task Start(string runDir, Action<CheckpointStep> afterWrite)
+    private static async Task Start(string runDir, Action<CheckpointStep> afterWrite, string[] extra)
     {
-        var request = new RunRequest([], Tiny, runDir, Seed: 7);
+        var request = new RunRequest([], [.. Tiny, .. extra], runDir, Seed: 7);
         var (loaded, settings) = RunLauncher.Prepare(request);
         var runner = new ExperimentRunner(settings, new ListOutput([]), runDir) { AfterWrite = afterWrite };
         await runner.RunAsync(HoconWriter.Write(loaded.Config, ConfigLoader.Reference()), loaded.Config.WithFallback(RunLauncher.AkkaDefaults));

@@ -115,4 +115,23 @@ public sealed class RunSettingsTests
             "fedactors.supervised.augment-by-task=[{ task = shapes, crop-scale-min = 2.0 }]"])));
         Assert.Contains("supervised.augment-by-task[0]", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Strategy_must_be_read_with_the_parameters_set_and_refused_naming_a_bad_one()
+    {
+        var settings = Settings("fedactors.strategy.name=fedadam", "fedactors.strategy.eta=0.05", "fedactors.heads-strategy.name=fedprox", "fedactors.heads-strategy.mu=0.1");
+        Assert.Equal("fedadam", settings.Strategy.Name);
+        Assert.Equal(new Dictionary<string, double> { ["eta"] = 0.05 }, settings.Strategy.Parameters);
+        var strategy = settings.NewStrategy();
+        Assert.IsType<FedActors.Core.Strategies.FedAdam>(strategy.For(FedActors.Core.Phases.SimClr));
+        Assert.IsType<FedActors.Core.Strategies.FedProx>(strategy.For(FedActors.Core.Phases.Heads));
+        Assert.Null(Settings().HeadsStrategy);
+
+        var e = Assert.Throws<ConfigException>(() => Settings("fedactors.strategy.eta=0.05"));
+        Assert.Contains("fedactors.strategy", e.Message, StringComparison.Ordinal);
+        Assert.Contains("has no parameter 'eta'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("mu", Assert.Throws<ConfigException>(() => Settings("fedactors.strategy.name=fedprox")).Message, StringComparison.Ordinal);
+        Assert.Contains("fedactors.heads-strategy.f", Assert.Throws<ConfigException>(() => Settings("fedactors.heads-strategy.f=1")).Message, StringComparison.Ordinal);
+        Assert.Contains("unknown strategy 'fedbest'", Assert.Throws<ConfigException>(() => Settings("fedactors.strategy.name=fedbest")).Message, StringComparison.Ordinal);
+    }
 }

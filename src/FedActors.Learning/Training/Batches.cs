@@ -42,11 +42,14 @@ internal static class Batches
         return cpu.to(device);
     }
 
-    /// <summary>The labels at <paramref name="indices"/> as int64 [B] on <paramref name="device"/>.</summary>
-    public static Tensor Labels(ImageDataset data, int[] indices, Device device)
+    /// <summary>
+    /// The labels at <paramref name="indices"/> as int64 [B] on <paramref name="device"/>; with <paramref name="flip"/> each
+    /// class c becomes C − 1 − c (a simulated label-flipping attacker).
+    /// </summary>
+    public static Tensor Labels(ImageDataset data, int[] indices, Device device, bool flip = false)
     {
         var labels = new long[indices.Length];
-        for (var i = 0; i < indices.Length; i++) labels[i] = data.Labels[indices[i]];
+        for (var i = 0; i < indices.Length; i++) labels[i] = flip ? data.NumClasses - 1 - data.Labels[indices[i]] : data.Labels[indices[i]];
         using var cpu = tensor(labels);
         return cpu.to(device);
     }

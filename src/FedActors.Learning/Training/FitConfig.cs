@@ -8,6 +8,18 @@ namespace FedActors.Learning.Training;
 /// </summary>
 public sealed record FitConfig(double LearningRate, int Epochs, int? TotalRounds, HeadTrainable HeadTrainable)
 {
+    /// <summary>FedProx's mu: the weight of the proximal term (mu/2)||w − w_global||² added to the loss; 0 = none.</summary>
+    public double ProximalMu { get; init; }
+
+    /// <summary>Train on flipped labels, class c as C − 1 − c (a simulated Byzantine client); supervised phases only.</summary>
+    public bool LabelFlip { get; init; }
+
+    /// <summary>FedProx's proximal weight (non-negative number).</summary>
+    public const string ProximalMuKey = "proximal-mu";
+
+    /// <summary>Simulated label flipping (true or false).</summary>
+    public const string LabelFlipKey = "label-flip";
+
     /// <summary>Peak learning rate of this round's schedule (number).</summary>
     public const string LearningRateKey = "lr";
 
@@ -44,7 +56,14 @@ public sealed record FitConfig(double LearningRate, int Epochs, int? TotalRounds
                 throw new FormatException($"fit config '{HeadTrainableKey}': {e.Message}", e);
             }
         }
-        return new FitConfig(lr, epochs, totalRounds, headTrainable);
+        var mu = 0.0;
+        if (Value(config, ProximalMuKey) is { } muText
+            && (!double.TryParse(muText, NumberStyles.Float, CultureInfo.InvariantCulture, out mu) || !(mu >= 0) || double.IsInfinity(mu)))
+            throw new FormatException($"fit config '{ProximalMuKey}' = '{muText}' is not a non-negative number");
+        var flip = false;
+        if (Value(config, LabelFlipKey) is { } flipText && !bool.TryParse(flipText, out flip))
+            throw new FormatException($"fit config '{LabelFlipKey}' = '{flipText}' is not true or false");
+        return new FitConfig(lr, epochs, totalRounds, headTrainable) { ProximalMu = mu, LabelFlip = flip };
     }
 
     private static string? Value(IReadOnlyDictionary<string, string> config, string key) =>
