@@ -23,22 +23,34 @@ public sealed class ResumeTests
         "--set", "fedactors.model.width=0.125",
     ];
 
-    [Fact]
-    public async Task Resumed_run_after_SIGKILL_must_write_byte_identical_metrics()
+    /// <summary>FedAvg; and FedAdam (server state in the checkpoint) in SimCLR with FedProx (a client-side term) in the heads.</summary>
+    public static TheoryData<string[]> Strategies => new()
+    {
+        Array.Empty<string>(),
+        new[]
+        {
+            "--set", "fedactors.strategy.name=fedadam", "--set", "fedactors.strategy.eta=0.01",
+            "--set", "fedactors.heads-strategy.name=fedprox", "--set", "fedactors.heads-strategy.mu=0.5",
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public async Task Resumed_run_after_SIGKILL_must_write_byte_identical_metrics(string[] strategy)
     {
         var root = Directory.CreateTempSubdirectory("fedactors-resume-").FullName;
         try
         {
             var whole = Path.Combine(root, "whole");
             var killed = Path.Combine(root, "killed");
-            using (var run = CliProcess.Start(["run", "--out", whole, .. Tiny], Path.Combine(root, "whole.log")))
+            using (var run = CliProcess.Start(["run", "--out", whole, .. Tiny, .. strategy], Path.Combine(root, "whole.log")))
             {
                 Assert.True(run.WaitForExit(TimeSpan.FromMinutes(4)), "uninterrupted run did not finish in 4 minutes");
                 Assert.Equal(0, run.ExitCode);
             }
 
             // Kill once the checkpoint says the federated arm is inside its heads phase (some rounds done, some not).
-            using (var run = CliProcess.Start(["run", "--out", killed, .. Tiny], Path.Combine(root, "killed.log")))
+            using (var run = CliProcess.Start(["run", "--out", killed, .. Tiny, .. strategy], Path.Combine(root, "killed.log")))
             {
                 var deadline = Stopwatch.StartNew();
                 while (!InHeadsPhase(killed))
