@@ -15,7 +15,10 @@ public static class Progress
             : report.EvaluateMetrics.TryGetValue(MetricNames.Knn, out var k) ? "knn " + (100 * k).ToString("F1", inv) + "%"
             : "-";
         var failures = report.Failures.Count > 0 ? $"  failed {report.Failures.Count}" : "";
-        var clients = string.Join(",", report.Fits.Select(f => f.ClientId).Order(StringComparer.Ordinal));
+        // A few clients by name; many as a count.
+        var clients = report.Fits.Count <= 8
+            ? string.Join(",", report.Fits.Select(f => f.ClientId).Order(StringComparer.Ordinal))
+            : $"{report.Fits.Count} clients";
         return string.Format(
             inv,
             "{0,-7} {1,-10} round {2,3}/{3,-3}  loss {4,8}  acc1 {5,6}  {6,6:F1}s  [{7}]{8}",
