@@ -56,7 +56,7 @@ public sealed class ReportCommandTests
         var a = FakeRuns.Write(dir.Path, "a", 4, FakeRuns.Arms(0.5, 0.7, 0.6, 0.4, 0.8, 10, 20));
         var b = FakeRuns.Write(dir.Path, "b", 4, FakeRuns.Arms(0.6, 0.7, 0.6, 0.4, 0.8, 10, 20));
         var message = AssertBadInput([a, b, "--out", Path.Combine(dir.Path, "out")]);
-        Assert.Contains($"'{a}' and '{b}' are both seed 4", message, StringComparison.Ordinal);
+        Assert.Contains($"'{a}' and '{b}' both ran arm cl with seed 4", message, StringComparison.Ordinal);
     }
 
     [Fact]

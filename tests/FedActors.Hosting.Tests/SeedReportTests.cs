@@ -144,13 +144,56 @@ public sealed class SeedReportTests
     }
 
     [Fact]
+    public void Arms_run_apart_must_pool_as_if_run_together()
+    {
+        using var dir = new TempDir();
+        // Each seed of ThreeSeeds split into a run of cl alone and a run of fl+ssl alone.
+        var whole = ThreeSeeds(dir);
+        var apart = new List<RunFolder>();
+        foreach (var (seed, arms) in new[]
+                 {
+                     (3L, FakeRuns.Arms(0.52, 0.74, 0.80, 0.60, 0.82, 14, 26)),
+                     (1L, FakeRuns.Arms(0.50, 0.70, 0.60, 0.40, 0.80, 10, 20)),
+                     (2L, FakeRuns.Arms(0.54, 0.72, 0.70, 0.50, 0.78, 12, 20)),
+                 })
+        {
+            apart.Add(RunFolder.Read(FakeRuns.Write(dir.Path, $"cl-s{seed}", seed, [arms[0]], "fedactors.arms=[cl]")));
+            apart.Add(RunFolder.Read(FakeRuns.Write(dir.Path, $"fl-s{seed}", seed, [arms[1]], "fedactors.arms=[\"fl+ssl\"]")));
+        }
+        var report = SeedReport.Create(apart);
+
+        Assert.Equal([1L, 2L, 3L], report.Seeds);
+        Assert.Equal(["cl", "fl+ssl"], report.Arms);
+        foreach (var column in report.Columns)
+        {
+            foreach (var arm in report.Arms)
+            {
+                Assert.Equal(whole.Acc1(arm, column), report.Acc1(arm, column));
+                Assert.Equal(whole.Delta(arm, column), report.Delta(arm, column));
+            }
+        }
+        Assert.Equal(whole.WallSeconds("fl+ssl"), report.WallSeconds("fl+ssl"));
+        Assert.Contains("`: fl+ssl)", SeedReportWriter.Markdown(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_runs_of_one_arm_and_seed_must_be_refused_even_beside_other_arms()
+    {
+        using var dir = new TempDir();
+        var both = FakeRuns.Write(dir.Path, "both", 7, FakeRuns.Arms(0.5, 0.7, 0.6, 0.4, 0.8, 10, 20));
+        var cl = FakeRuns.Write(dir.Path, "cl", 7, [FakeRuns.Arms(0.5, 0.7, 0.6, 0.4, 0.8, 10, 20)[0]], "fedactors.arms=[cl]");
+        var ex = Assert.Throws<ReportException>(() => SeedReport.Create([RunFolder.Read(both), RunFolder.Read(cl)]));
+        Assert.Contains($"'{both}' and '{cl}' both ran arm cl with seed 7", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Two_runs_of_one_seed_must_be_refused_naming_both_folders()
     {
         using var dir = new TempDir();
         var a = FakeRuns.Write(dir.Path, "first", 7, FakeRuns.Arms(0.5, 0.7, 0.6, 0.4, 0.8, 10, 20));
         var b = FakeRuns.Write(dir.Path, "again", 7, FakeRuns.Arms(0.5, 0.7, 0.6, 0.4, 0.8, 10, 20));
         var ex = Assert.Throws<ReportException>(() => SeedReport.Create([RunFolder.Read(a), RunFolder.Read(b)]));
-        Assert.Contains($"'{a}' and '{b}' are both seed 7", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{a}' and '{b}' both ran arm cl with seed 7", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

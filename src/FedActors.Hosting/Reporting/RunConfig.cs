@@ -11,8 +11,12 @@ namespace FedActors.Hosting.Reporting;
 /// </summary>
 public sealed class RunConfig
 {
-    /// <summary>Keys in which runs of one experiment may differ: the seed, and the folder the run was written to.</summary>
-    public static readonly IReadOnlyList<string> PerRunKeys = ["fedactors.seed", "fedactors.output.dir"];
+    /// <summary>
+    /// Keys in which runs of one experiment may differ: the seed, the folder the run was written to, and which arms
+    /// it ran (every draw of an arm comes from the seed, the client and the purpose, never from the other arms, so
+    /// an arm run alone gives the bits it gives beside others).
+    /// </summary>
+    public static readonly IReadOnlyList<string> PerRunKeys = ["fedactors.seed", "fedactors.output.dir", "fedactors.arms"];
 
     private readonly Dictionary<string, string> _byKey;
 
@@ -73,13 +77,16 @@ public sealed class RunConfig
         ArgumentNullException.ThrowIfNull(other);
         foreach (var key in Values.Select(v => v.Key).Concat(other.Values.Select(v => v.Key)))
         {
-            if (PerRunKeys.Contains(key, StringComparer.Ordinal)) continue;
+            if (IsPerRun(key)) continue;
             var mine = Value(key);
             var theirs = other.Value(key);
             if (!string.Equals(mine, theirs, StringComparison.Ordinal)) return (key, mine, theirs);
         }
         return null;
     }
+
+    private static bool IsPerRun(string key) =>
+        PerRunKeys.Any(k => key == k || (key.StartsWith(k, StringComparison.Ordinal) && key[k.Length] == '['));
 
     private static void Flatten(HoconValue value, string path, List<KeyValuePair<string, string>> values)
     {

@@ -29,7 +29,7 @@ public sealed record ReportColumn(string Label, string? Task)
 }
 
 /// <summary>
-/// Several runs of one configuration that differ only in seed, pooled: each arm's Acc@1 (%) per task and
+/// Several runs of one configuration that differ only in seed (and in which arms each ran), pooled: each arm's Acc@1 (%) per task and
 /// on average as mean ± sample std over the seeds, its difference from the baseline arm paired by seed,
 /// and how many seeds it beats the baseline in. A run's task and average values are its own
 /// <see cref="RunSummary.TaskAcc1"/> and <see cref="RunSummary.AverageAcc1"/>. Values are in percent,
@@ -59,7 +59,7 @@ public sealed class SeedReport
 
     public string BaselineArm { get; }
 
-    public IReadOnlyList<long> Seeds => Runs.Select(r => r.Seed).ToList();
+    public IReadOnlyList<long> Seeds => Runs.Select(r => r.Seed).Distinct().ToList();
 
     /// <summary>
     /// Pools <paramref name="runs"/>; <see cref="ReportException"/> when their configurations differ in
@@ -77,18 +77,28 @@ public sealed class SeedReport
             {
                 throw new ReportException(
                     $"'{first.Path}' and '{run.Path}' are not runs of one experiment: {d.Key} is {Show(d.Mine)} in '{first.Path}' "
-                    + $"but {Show(d.Theirs)} in '{run.Path}' (runs may differ only in {string.Join(" and ", RunConfig.PerRunKeys)})");
+                    + $"but {Show(d.Theirs)} in '{run.Path}' (runs may differ only in {string.Join(", ", RunConfig.PerRunKeys)})");
             }
         }
-        foreach (var group in runs.GroupBy(r => r.Seed).Where(g => g.Count() > 1))
+        foreach (var group in runs.GroupBy(r => r.Seed))
         {
-            var (a, b) = (group.First().Path, group.Skip(1).First().Path);
-            throw new ReportException(string.Equals(FullPath(a), FullPath(b), StringComparison.Ordinal)
-                ? $"'{a}' is given twice"
-                : $"'{a}' and '{b}' are both seed {group.Key}: give one run per seed");
+            var seen = new Dictionary<string, RunFolder>(StringComparer.Ordinal);
+            foreach (var run in group)
+            {
+                foreach (var arm in RanArms(run))
+                {
+                    if (seen.TryGetValue(arm, out var other))
+                    {
+                        throw new ReportException(string.Equals(FullPath(other.Path), FullPath(run.Path), StringComparison.Ordinal)
+                            ? $"'{other.Path}' is given twice"
+                            : $"'{other.Path}' and '{run.Path}' both ran arm {arm} with seed {group.Key}: give one run per arm and seed");
+                    }
+                    seen[arm] = run;
+                }
+            }
         }
 
-        var arms = first.Config.Arms
+        var arms = runs.SelectMany(r => r.Config.Arms)
             .Concat(runs.SelectMany(r => r.Summary.Arms.Select(a => a.Arm)))
             .Distinct(StringComparer.Ordinal)
             .ToList();
@@ -100,7 +110,8 @@ public sealed class SeedReport
     public double? Acc1(long seed, string arm, ReportColumn column)
     {
         ArgumentNullException.ThrowIfNull(column);
-        var summary = Runs.First(r => r.Seed == seed).Summary;
+        if (RunOf(seed, arm) is not { } run) return null;
+        var summary = run.Summary;
         var value = column.Task is null ? summary.AverageAcc1(arm) : summary.TaskAcc1(arm, column.Task);
         return value * 100;
     }
@@ -128,11 +139,17 @@ public sealed class SeedReport
     /// <summary>The arm's wall time (s) in the run of <paramref name="seed"/>; null when it did not run.</summary>
     public double? WallSeconds(long seed, string arm)
     {
-        var result = Runs.First(r => r.Seed == seed).Summary.Arms.FirstOrDefault(a => a.Arm == arm);
+        var result = RunOf(seed, arm)?.Summary.Arms.FirstOrDefault(a => a.Arm == arm);
         return result is null || double.IsNaN(result.WallSeconds) ? null : result.WallSeconds;
     }
 
     public Spread? WallSeconds(string arm) => Spread.Of(Seeds.Select(s => WallSeconds(s, arm)).OfType<double>());
+
+    /// <summary>The run of <paramref name="seed"/> that ran <paramref name="arm"/>, if any.</summary>
+    private RunFolder? RunOf(long seed, string arm) => Runs.FirstOrDefault(r => r.Seed == seed && RanArms(r).Contains(arm));
+
+    private static IEnumerable<string> RanArms(RunFolder run) =>
+        run.Config.Arms.Concat(run.Summary.Arms.Select(a => a.Arm)).Distinct(StringComparer.Ordinal);
 
     private static string FullPath(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
 

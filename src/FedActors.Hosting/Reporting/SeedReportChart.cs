@@ -18,7 +18,7 @@ public static class SeedReportChart
 
         using var plot = new Plot();
         PlotFonts.UseSans(plot);
-        var n = report.Runs.Count;
+        var n = report.Seeds.Count;
         plot.Title($"Acc@1 over {n} {(n == 1 ? "seed" : "seeds")}: mean ± std");
         plot.YLabel("Acc@1 (%)");
 

@@ -38,7 +38,7 @@ public static class SeedReportWriter
         var runs = report.Runs;
         var sb = new StringBuilder();
         sb.Append(Inv, $"# FedActors report: {runs.Count} {(runs.Count == 1 ? "run" : "runs")} of one configuration\n\n");
-        sb.Append("Seeds: ").Append(string.Join(", ", runs.Select(r => $"{r.Seed} (`{r.Path}`)"))).Append(".\n\n");
+        sb.Append("Seeds: ").Append(string.Join(", ", runs.Select(r => $"{r.Seed} (`{r.Path}`{ArmsNote(report, r)})"))).Append(".\n\n");
         sb.Append("Acc@1 (%) on each client's evaluation split, as mean ± sample standard deviation (n-1) over the seeds. ")
             .Append("A task's value in a run is the mean over its clients weighted by images; \"average\" is the unweighted mean over tasks.\n");
         var unweighted = runs.Where(r => !r.ImagesKnown).Select(r => $"`{r.Path}`").ToList();
@@ -55,7 +55,7 @@ public static class SeedReportWriter
         sb.Append(MarkdownTable.Render(header, report.Arms.Select(arm =>
         {
             var row = new List<string> { arm };
-            row.AddRange(report.Columns.Select(c => Cell(report.Acc1(arm, c), runs.Count, signed: false)));
+            row.AddRange(report.Columns.Select(c => Cell(report.Acc1(arm, c), report.Seeds.Count, signed: false)));
             row.Add((report.Acc1(arm, ReportColumn.Average)?.N ?? 0).ToString(Inv));
             return row;
         })));
@@ -69,7 +69,7 @@ public static class SeedReportWriter
             {
                 var delta = report.Delta(arm, c);
                 var wins = report.BeatsBaseline(arm, c);
-                return delta is null || wins is null || wins.Of == 0 ? "-" : $"{Cell(delta, runs.Count, signed: true)} ({wins})";
+                return delta is null || wins is null || wins.Of == 0 ? "-" : $"{Cell(delta, report.Seeds.Count, signed: true)} ({wins})";
             }));
             return row;
         })));
@@ -87,7 +87,7 @@ public static class SeedReportWriter
         header = ["arm", "mean ± std", .. report.Seeds.Select(s => "seed " + s.ToString(Inv))];
         sb.Append(MarkdownTable.Render(header, report.Arms.Select(arm =>
         {
-            var row = new List<string> { arm, Cell(report.WallSeconds(arm), runs.Count, signed: false, decimals: 1) };
+            var row = new List<string> { arm, Cell(report.WallSeconds(arm), report.Seeds.Count, signed: false, decimals: 1) };
             row.AddRange(report.Seeds.Select(s => Number(report.WallSeconds(s, arm), signed: false, decimals: 1)));
             return row;
         })));
@@ -141,6 +141,13 @@ public static class SeedReportWriter
     }
 
     /// <summary>"mean ± std", with "(n=k)" where fewer than all runs have a value.</summary>
+    /// <summary>Names the arms of a run that ran only some of the report's arms.</summary>
+    private static string ArmsNote(SeedReport report, RunFolder run)
+    {
+        var ran = run.Config.Arms.Concat(run.Summary.Arms.Select(a => a.Arm)).Distinct(StringComparer.Ordinal).ToList();
+        return ran.Count == report.Arms.Count ? "" : $": {string.Join(", ", ran)}";
+    }
+
     private static string Cell(Spread? spread, int runs, bool signed, int decimals = 2)
     {
         if (spread is null) return "-";
