@@ -34,17 +34,37 @@ def late_rounds(metrics: Path, phase: str):
     return means[-5:]
 
 
+def knn_rounds(metrics: Path):
+    """The k-NN monitor: round -> task -> accuracy (the mean over the task's clients)."""
+    values = {}
+    with metrics.open() as f:
+        for row in csv.DictReader(f):
+            if row["metric"] == "knn":
+                values.setdefault(int(row["round"]), {}).setdefault(row["task"], []).append(float(row["value"]))
+    return {r: {t: sum(v) / len(v) for t, v in tasks.items()} for r, tasks in values.items()}
+
+
 def main(out: Path) -> int:
     rows = []
+    ssl = []
     for summary in sorted(out.glob("*/summary.json")):
         run = summary.parent
         m = NAME.match(run.name)
         s = json.loads(summary.read_text())
+        if not s["results"]:  # a SimCLR stage alone (ssl:SEED): its k-NN monitor instead
+            ssl.append((run.name, knn_rounds(run / "metrics.csv"), s["wall_seconds"], peak_rss_mib(out / f"{run.name}.time")))
+            continue
         acc = {r["task"]: 100 * r["acc1"] for r in s["results"]}
         phase = "supervised" if m and m["kind"] == "cl" else "heads"
         late = late_rounds(run / "metrics.csv", phase) if m else []
         rss = peak_rss_mib(out / f"{run.name}.time")
         rows.append((run.name, m, acc, late, s["wall_seconds"], rss))
+    for name, knn, wall, rss in ssl:
+        print(f"{name}: k-NN Acc@1 (%) by SimCLR round: "
+              + "; ".join(f"{r}: " + ", ".join(f"{t} {100 * v:.2f}" for t, v in tasks.items()) for r, tasks in sorted(knn.items()))
+              + f"; wall {wall:.0f} s" + (f", peak RSS {rss:.0f} MiB" if rss is not None else ""))
+    if ssl:
+        print()
     if not rows:
         print(f"no finished runs (summary.json) under {out}", file=sys.stderr)
         return 1
