@@ -103,7 +103,7 @@ public sealed class ClusterTests
 
         var first = await run.StartClusterAsync(config, "cluster", []);
         await run.WithinBudget(roundTwoDone.Task, "the coordinator never finished round 2");
-        first.Kill(entireProcessTree: true); // SIGKILL: its checkpoint holds round 2 (or 1, if it was still being written)
+        first.Kill(entireProcessTree: true); // SIGKILL: its checkpoint holds round 2 (1 if still being written, later rounds under load)
         await first.WaitForExitAsync();
         foreach (var (id, _) in Clients) run.Node(id).Kill(entireProcessTree: true);
         Assert.False(File.Exists(run.Path("cluster", "summary.json")), "the run finished before the coordinator was killed");
@@ -112,8 +112,10 @@ public sealed class ClusterTests
         var resumed = await run.StartClusterAsync(config, "cluster", ["--resume", run.Path("cluster")], incarnation: "-resumed");
         await run.ExitsAsync(resumed, "the resumed coordinator", 0);
 
-        // It went on from the checkpoint, not from round 1 (which would write the same metrics too).
-        Assert.Matches("after round [12]$", Assert.Single(resumedAt));
+        // It went on from the checkpoint, not from round 1 (which would write the same metrics too). The kill follows
+        // round 2's line, but a round of this config is short: on a loaded machine rounds 3 and 4 may end before it lands
+        // (not the run: summary.json was absent).
+        Assert.Matches("after round [1-4]$", Assert.Single(resumedAt));
         Assert.Equal(File.ReadAllBytes(run.Path("in-process", "metrics.csv")), File.ReadAllBytes(run.Path("cluster", "metrics.csv")));
         run.Passed();
     }

@@ -53,9 +53,21 @@ public sealed class RunConfigTests
     public void Difference_must_name_a_key_only_one_config_has()
     {
         var a = RunConfig.Parse(Conf, "a.conf");
+        var b = RunConfig.Parse(Conf.Replace("heads { lr = \"0.01\" }", "heads { lr = \"0.01\", rounds = \"3\" }", StringComparison.Ordinal), "b.conf");
+        Assert.Equal(("fedactors.heads.rounds", null, "3"), a.FirstDifference(b));
+        Assert.Equal(("fedactors.heads.rounds", "3", null), b.FirstDifference(a));
+    }
+
+    [Fact]
+    public void Runs_of_other_arms_must_be_one_experiment()
+    {
+        var a = RunConfig.Parse(Conf, "a.conf");
         var b = RunConfig.Parse(Conf.Replace("[\"cl\", \"fl+ssl\"]", "[\"cl\"]", StringComparison.Ordinal), "b.conf");
-        Assert.Equal(("fedactors.arms[1]", "fl+ssl", null), a.FirstDifference(b));
-        Assert.Equal(("fedactors.arms[1]", null, "fl+ssl"), b.FirstDifference(a));
+        var c = RunConfig.Parse(Conf.Replace("[\"cl\", \"fl+ssl\"]", "[\"fl\"]", StringComparison.Ordinal), "c.conf");
+        Assert.Null(a.FirstDifference(b));
+        Assert.Null(b.FirstDifference(a));
+        Assert.Null(b.FirstDifference(c));
+        Assert.Equal(["fl"], c.Arms);
     }
 
     [Theory]
