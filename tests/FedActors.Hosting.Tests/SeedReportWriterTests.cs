@@ -83,6 +83,33 @@ public sealed class SeedReportWriterTests
         Assert.True(png.Length > 5000, $"report.png is only {png.Length} bytes");
     }
 
+    [Fact]
+    public async Task Write_must_draw_every_arm_of_the_lowest_seed_when_the_runs_kept_their_metrics()
+    {
+        using var dir = new TempDir();
+        var folders = FakeRuns.ThreeSeeds(dir.Path);
+        // Seed 1's arms as two runs would write them apart; seeds 2 and 3 kept no metrics.csv, which does not matter.
+        var s1 = folders.Single(f => f.EndsWith("s1", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(s1, "metrics.csv"),
+            "round,phase,arm,client,task,metric,value\n1,supervised,cl,central-shapes,shapes,acc1,0.4\n2,supervised,cl,central-shapes,shapes,acc1,0.5\n"
+            + "1,simclr,fl+ssl,shapes-0,shapes,knn,0.3\n1,heads,fl+ssl,shapes-0,shapes,acc1,0.6\n2,heads,fl+ssl,shapes-0,shapes,acc1,0.7\n");
+        var report = SeedReport.Create(folders.Select(RunFolder.Read).ToList());
+        var outDir = Path.Combine(dir.Path, "out");
+
+        var files = await SeedReportWriter.WriteAsync(outDir, report);
+
+        Assert.Equal(["report.md", "report.csv", "report.png", "report-curves.png"], files.Select(Path.GetFileName));
+        var png = File.ReadAllBytes(Path.Combine(outDir, "report-curves.png"));
+        Assert.Equal(PngSignature, png.Take(8));
+        Assert.True(png.Length > 5000, $"report-curves.png is only {png.Length} bytes");
+
+        // Without seed 1's metrics there is no figure, and a figure of an earlier report does not stay behind.
+        File.Delete(Path.Combine(s1, "metrics.csv"));
+        files = await SeedReportWriter.WriteAsync(outDir, SeedReport.Create(folders.Select(RunFolder.Read).ToList()));
+        Assert.Equal(3, files.Count);
+        Assert.False(File.Exists(Path.Combine(outDir, "report-curves.png")));
+    }
+
     /// <summary>The row with its padding taken out.</summary>
     private static string Squeeze(string line) =>
         string.Join(" | ", line.Split('|').Select(c => c.Trim())).Trim();

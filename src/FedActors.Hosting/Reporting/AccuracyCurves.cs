@@ -66,7 +66,7 @@ public static class AccuracyCurves
     }
 
     /// <summary>Writes the figure as a PNG; an input with no accuracy (e.g. a SimCLR-only run) gives a plot that says so.</summary>
-    public static void WritePng(string path, IReadOnlyList<MetricRecord> rows, int width = 1000, int height = 600)
+    public static void WritePng(string path, IReadOnlyList<MetricRecord> rows, int width = 1000, int height = 600, string title = "Accuracy per round")
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
@@ -75,7 +75,7 @@ public static class AccuracyCurves
 
         using var plot = new Plot();
         PlotFonts.UseSans(plot);
-        plot.Title("Accuracy per round");
+        plot.Title(title);
         plot.XLabel("round");
         plot.YLabel("Acc@1 (%)");
         plot.Axes.Bottom.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true };

@@ -5,20 +5,23 @@ namespace FedActors.Hosting.Reporting;
 
 /// <summary>
 /// Writes a <see cref="SeedReport"/>: <c>report.md</c> (the tables, which the CLI also prints),
-/// <c>report.csv</c> (every number in long form) and <c>report.png</c> (bars of mean ± std).
+/// <c>report.csv</c> (every number in long form), <c>report.png</c> (bars of mean ± std) and, when the runs kept their
+/// <c>metrics.csv</c>, <c>report-curves.png</c>: accuracy per round of every arm and the SimCLR k-NN monitor in the
+/// runs of the lowest seed (one figure for arms run together or apart).
 /// </summary>
 public static class SeedReportWriter
 {
     public const string MarkdownFile = "report.md";
     public const string CsvFile = "report.csv";
     public const string PngFile = "report.png";
+    public const string CurvesFile = "report-curves.png";
 
     /// <summary>The columns of <c>report.csv</c>.</summary>
     public const string CsvHeader = "arm,task,seed,statistic,value";
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Writes the three files into <paramref name="outDir"/> (created if needed, earlier reports replaced); returns their paths.</summary>
+    /// <summary>Writes the files into <paramref name="outDir"/> (created if needed, earlier reports replaced); returns their paths.</summary>
     public static async Task<IReadOnlyList<string>> WriteAsync(string outDir, SeedReport report, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outDir);
@@ -29,7 +32,13 @@ public static class SeedReportWriter
         await File.WriteAllTextAsync(md, Markdown(report), ct).ConfigureAwait(false);
         await File.WriteAllTextAsync(csv, Csv(report), ct).ConfigureAwait(false);
         SeedReportChart.WritePng(png, report);
-        return [md, csv, png];
+        var curves = Path.Combine(outDir, CurvesFile);
+        File.Delete(curves);
+        var seed = report.Seeds.Min();
+        var metrics = report.Runs.Where(r => r.Seed == seed).Select(r => Path.Combine(r.Path, "metrics.csv")).ToList();
+        if (!metrics.All(File.Exists)) return [md, csv, png];
+        AccuracyCurves.WritePng(curves, metrics.SelectMany(AccuracyCurves.ReadCsv).ToList(), title: $"Accuracy per round, seed {seed.ToString(Inv)}");
+        return [md, csv, png, curves];
     }
 
     public static string Markdown(SeedReport report)
