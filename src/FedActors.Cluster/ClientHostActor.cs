@@ -116,10 +116,18 @@ public sealed class ClientHostActor : ReceiveActor
     {
         var log = _log;
         var self = Self;
+        var stopping = _stopping.Token;
+        var address = Self.Path.Address;
         work.PipeTo(Sender, Self, failure: e =>
         {
             var cause = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : e;
-            if (cause is OperationCanceledException) return new ClientHost.Failed(request.CallId, "cancelled");
+            if (cause is OperationCanceledException)
+            {
+                // Either the coordinator gave up on the call, or this node is going away: say which.
+                return new ClientHost.Failed(request.CallId, stopping.IsCancellationRequested
+                    ? $"cancelled: client node {address} is shutting down"
+                    : "cancelled");
+            }
             log.Warning("client {0}: call {1} failed: {2}", request.ClientId, request.CallId, cause.Message);
             return new ClientHost.Failed(request.CallId, $"{cause.GetType().Name}: {cause.Message}");
         });

@@ -21,6 +21,9 @@ public sealed class VirtualClock
 
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>Wake-ups of <see cref="RunAsync{T}"/>'s loop without activity before time moves on (see there).</summary>
+    private const int MinQuietPolls = 8;
+
     public VirtualClock(ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -76,26 +79,34 @@ public sealed class VirtualClock
         var deadline = Elapsed + (limit ?? TimeSpan.FromDays(1));
         var seen = activity();
         var still = Stopwatch.StartNew();
+        var polls = 0;
         while (!work.IsCompleted)
         {
             await Task.WhenAny(work, Task.Delay(Poll)).ConfigureAwait(false);
+            polls++;
             var now = activity();
             if (now != seen)
             {
                 seen = now;
                 still.Restart();
+                polls = 0;
                 continue;
             }
-            if (work.IsCompleted || still.Elapsed < quietFor) continue;
+            // Quiet means quiet for a while of real time *and* over several wake-ups of this loop: on a starved machine
+            // (the process descheduled for longer than `quiet`), real time passes with no thread of the process running,
+            // and a reply on its way must not be overtaken by a deadline because of it.
+            if (work.IsCompleted || still.Elapsed < quietFor || polls < MinQuietPolls) continue;
             if (computing?.Invoke() == true)
             {
                 still.Restart();
+                polls = 0;
                 continue;
             }
             if (Elapsed >= deadline)
                 throw new TimeoutException($"still running after {Elapsed} of virtual time");
             Advance(step);
             still.Restart();
+            polls = 0;
         }
         return await work.ConfigureAwait(false);
     }
