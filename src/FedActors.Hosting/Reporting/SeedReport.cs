@@ -148,7 +148,8 @@ public sealed class SeedReport
     /// <summary>The run of <paramref name="seed"/> that ran <paramref name="arm"/>, if any.</summary>
     private RunFolder? RunOf(long seed, string arm) => Runs.FirstOrDefault(r => r.Seed == seed && RanArms(r).Contains(arm));
 
-    private static IEnumerable<string> RanArms(RunFolder run) =>
+    /// <summary>The arms <paramref name="run"/> ran: its configured ones and any its summary holds besides.</summary>
+    public static IEnumerable<string> RanArms(RunFolder run) =>
         run.Config.Arms.Concat(run.Summary.Arms.Select(a => a.Arm)).Distinct(StringComparer.Ordinal);
 
     private static string FullPath(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));

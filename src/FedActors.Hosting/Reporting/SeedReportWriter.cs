@@ -153,7 +153,7 @@ public static class SeedReportWriter
     /// <summary>Names the arms of a run that ran only some of the report's arms.</summary>
     private static string ArmsNote(SeedReport report, RunFolder run)
     {
-        var ran = run.Config.Arms.Concat(run.Summary.Arms.Select(a => a.Arm)).Distinct(StringComparer.Ordinal).ToList();
+        var ran = SeedReport.RanArms(run).ToList();
         return ran.Count == report.Arms.Count ? "" : $": {string.Join(", ", ran)}";
     }
 
