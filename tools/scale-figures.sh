@@ -35,7 +35,7 @@ case "$what" in
       rm -rf "${out:?}/$name"
       args=(run --config hocon/dozens.conf --seed 1 --out "$out/$name"
         --set 'fedactors.arms=[fl]' --set fedactors.supervised.rounds=5 --set fedactors.supervised.local-epochs=1
-        --set fedactors.simulation.clock=off --set fedactors.engine.sampling.min-clients=10
+        --set fedactors.simulation.clock=off --set 'fedactors.simulation.targets=[]' --set fedactors.engine.sampling.min-clients=10
         --set "fedactors.engine.sampling.fraction=$(python3 -c "print(10 / $n)")"
         --set "fedactors.data.groups=[{group = flowers, count = $n, task = flowers, source = flowers102, partition = iid}]")
       echo "$(date -u +%T) fedactors ${args[*]}"
