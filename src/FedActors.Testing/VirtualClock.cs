@@ -80,6 +80,11 @@ public sealed class VirtualClock
         var seen = activity();
         var still = Stopwatch.StartNew();
         var polls = 0;
+        void RestartQuiet()
+        {
+            still.Restart();
+            polls = 0;
+        }
         while (!work.IsCompleted)
         {
             await Task.WhenAny(work, Task.Delay(Poll)).ConfigureAwait(false);
@@ -88,8 +93,7 @@ public sealed class VirtualClock
             if (now != seen)
             {
                 seen = now;
-                still.Restart();
-                polls = 0;
+                RestartQuiet();
                 continue;
             }
             // Quiet means quiet for a while of real time *and* over several wake-ups of this loop: on a starved machine
@@ -98,15 +102,13 @@ public sealed class VirtualClock
             if (work.IsCompleted || still.Elapsed < quietFor || polls < MinQuietPolls) continue;
             if (computing?.Invoke() == true)
             {
-                still.Restart();
-                polls = 0;
+                RestartQuiet();
                 continue;
             }
             if (Elapsed >= deadline)
                 throw new TimeoutException($"still running after {Elapsed} of virtual time");
             Advance(step);
-            still.Restart();
-            polls = 0;
+            RestartQuiet();
         }
         return await work.ConfigureAwait(false);
     }
