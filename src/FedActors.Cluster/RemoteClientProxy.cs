@@ -55,9 +55,12 @@ public sealed class RemoteClientProxy : IConnectedClient, IKnownShard
         var reply = Call(
             new ClientHost.Fit(NextCallId(), Id, instructions.Round, instructions.Phase, global, instructions.Config), cancellation);
         var fitted = reply as ClientHost.Fitted ?? throw Unexpected(reply);
-        // An update carries some of the global's tensors, never more: a larger one is refused before a byte moves.
-        var weights = _store.Fetch(fitted.Weights, global.ByteSize, cancellation);
-        return new FitRes(Id, fitted.Round, weights, fitted.NumExamples, fitted.Metrics);
+        // The update stays on the client's node until the coordinator's aggregation is ready for it (FitRes.Pending):
+        // the coordinator then holds a few updates at a time, whatever order the nodes answer in.
+        return new FitRes(Id, fitted.Round, ModelWeights.Empty, fitted.NumExamples, fitted.Metrics)
+        {
+            Pending = new PendingRemoteUpdate(_store, fitted.Weights, global.ByteSize, Id),
+        };
     }
 
     public EvaluateRes Evaluate(EvaluateIns instructions, CancellationToken cancellation)
@@ -98,6 +101,17 @@ public sealed class RemoteClientProxy : IConnectedClient, IKnownShard
     }
 
     private RemoteClientException Unexpected(ClientHost.IReply reply) => new(Id, $"unexpected reply {reply.GetType().Name}");
+}
+
+/// <summary>
+/// A remote client's update on its node's data plane. An update carries some of the global's tensors, never more: a
+/// larger one is refused before a byte moves. The node keeps it until that client's next request.
+/// </summary>
+internal sealed class PendingRemoteUpdate(WeightStore store, WeightRef reference, long maxBytes, string clientId) : IPendingUpdate
+{
+    public Task<ModelWeights> FetchAsync(CancellationToken cancellation) => store.FetchAsync(reference, maxBytes, cancellation);
+
+    public override string ToString() => $"the update of remote client {clientId} at {reference}";
 }
 
 /// <summary>A remote client's call produced no result; <see cref="Exception.Message"/> says why (the round records it).</summary>

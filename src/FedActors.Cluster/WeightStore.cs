@@ -169,8 +169,11 @@ public sealed class WeightStore : IDisposable
         WeightFetcher.Fetch(reference, Math.Min(maxBytes, _settings.MaxTransferBytes), _settings, _tls, ct);
 
     /// <summary>As <see cref="Fetch"/>, on a thread of its own.</summary>
-    public Task<ModelWeights> FetchAsync(WeightRef reference, CancellationToken ct = default) =>
-        Task.Factory.StartNew(() => Fetch(reference, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    public Task<ModelWeights> FetchAsync(WeightRef reference, CancellationToken ct = default) => FetchAsync(reference, long.MaxValue, ct);
+
+    /// <summary>As <see cref="Fetch(WeightRef, long, CancellationToken)"/>, on a thread of its own.</summary>
+    public Task<ModelWeights> FetchAsync(WeightRef reference, long maxBytes, CancellationToken ct = default) =>
+        Task.Factory.StartNew(() => Fetch(reference, maxBytes, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     public void Dispose()
     {

@@ -45,6 +45,9 @@ public sealed class InOrderAggregation
     /// <summary>The most results that ever waited at once.</summary>
     public int MostWaiting { get; private set; }
 
+    /// <summary>Whether <paramref name="clientId"/> is the participant the fold waits for: every client before it is resolved.</summary>
+    public bool IsNext(string clientId) => _next < _order.Length && string.Equals(_order[_next], clientId, StringComparison.Ordinal);
+
     /// <summary>
     /// Takes the result of a participant that has not been resolved yet: adds it now when every client before it
     /// is resolved, otherwise keeps it until they are.

@@ -8,12 +8,32 @@ namespace FedActors.Core;
 public sealed record FitIns(int Round, string Phase, ModelWeights Global, IReadOnlyDictionary<string, string> Config);
 
 /// <summary>A client's reply to <see cref="FitIns"/>: the tensors it trained, its sample count and metrics.</summary>
+/// <remarks>
+/// A reply whose update is still where it was made (a remote client's, on its node's data plane) has
+/// <see cref="Pending"/> set and empty <see cref="Weights"/>: the coordinator fetches it when its aggregation is ready
+/// for it, so it holds a few updates at a time however many clients answered ahead of their turn.
+/// </remarks>
 public sealed record FitRes(
     string ClientId,
     int Round,
     ModelWeights Weights,
     long NumExamples,
-    IReadOnlyDictionary<string, double> Metrics);
+    IReadOnlyDictionary<string, double> Metrics)
+{
+    /// <summary>Where to fetch the update when <see cref="Weights"/> does not hold it yet; null when it does.</summary>
+    public IPendingUpdate? Pending { get; init; }
+
+    /// <summary>This reply with its update in <see cref="Weights"/>: itself when it is not pending, else fetched now.</summary>
+    public FitRes Fetched(CancellationToken cancellation = default) =>
+        Pending is null ? this : this with { Weights = Pending.FetchAsync(cancellation).GetAwaiter().GetResult(), Pending = null };
+}
+
+/// <summary>An update that has not been fetched from where it was made (see <see cref="FitRes.Pending"/>).</summary>
+public interface IPendingUpdate
+{
+    /// <summary>Fetches the update; a failure (the node is gone, the bytes are corrupt) throws and fails the client.</summary>
+    Task<ModelWeights> FetchAsync(CancellationToken cancellation);
+}
 
 /// <summary>Instructions to evaluate the global weights on the client's evaluation split.</summary>
 public sealed record EvaluateIns(int Round, string Phase, ModelWeights Global, IReadOnlyDictionary<string, string> Config);

@@ -268,7 +268,8 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
             var config = new Dictionary<string, string>(instructions.Config, StringComparer.Ordinal) { [UpdateAttack.LabelFlipKey] = "true" };
             return client.Fit(instructions with { Config = config }, ct);
         }
-        return attack.Apply(instructions.Global, client.Fit(instructions, ct));
+        // The crafted update is made from the honest one: a remote client's is fetched here, not left pending.
+        return attack.Apply(instructions.Global, client.Fit(instructions, ct).Fetched(ct));
     }
 
     private static Outcome Timed(Func<object> work)

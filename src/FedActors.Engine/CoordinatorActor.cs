@@ -22,7 +22,10 @@ namespace FedActors.Engine;
 /// arrives; the coordinator validates it at once and folds it in through an <see cref="InOrderAggregation"/> (client-id
 /// order, so the same bits as folding them all at the end), keeping only updates that arrive ahead of a pending
 /// client. Memory is then O(model) per round, not O(participants x model), and <see cref="RoundReport.Fits"/> lists
-/// the results without their weights.
+/// the results without their weights. A reply whose update is pending (<see cref="FitRes.Pending"/>: a remote client's,
+/// still on its node) is fetched when the fold is nearly ready for it (<see cref="PendingFetches"/>), so the
+/// coordinator holds about <see cref="EngineSettings.FetchWindow"/> + 1 updates at a time whatever order the replies
+/// come in; a buffering strategy gets every pending update fetched at the end of the fit stage.
 /// </para>
 /// <para>
 /// The full <see cref="RoundReport"/> of each round goes to the onRound callback; the
@@ -110,6 +113,7 @@ public sealed class CoordinatorActor : ReceiveActor
     {
         Receive<Round.FitReceived>(fit => Guarded(() => OnFitReceived(fit)));
         Receive<Round.FitFailed>(failed => Guarded(() => OnFitFailed(failed)));
+        Receive<UpdateFetched>(fetched => Guarded(() => OnUpdateFetched(fetched)));
         Receive<Round.FitsCollected>(fits => Guarded(() => OnFitsCollected(fits)));
         Receive<Round.EvaluationsCollected>(evaluations => Guarded(() => OnEvaluationsCollected(evaluations)));
         Receive<Terminated>(OnTerminated);
@@ -205,6 +209,9 @@ public sealed class CoordinatorActor : ReceiveActor
             : null;
         foreach (var late in current.SimulatedLate) current.Streamed?.Skip(late.ClientId);
         current.Rejected = [];
+        current.Fetches = new PendingFetches(_settings.FetchWindow);
+        current.Fetched = new Dictionary<string, FitRes>(StringComparer.Ordinal);
+        current.CollectedWhileFetching = null;
         current.Actor = Context.ActorOf(
             RoundActor.Props(
                 current.RoundId, current.Fit, participants, Self, _settings.RoundTimeout, Phase.Evaluates(_round),
@@ -215,12 +222,25 @@ public sealed class CoordinatorActor : ReceiveActor
             _plan.Arm, Phase.Phase, $"{_round}/{Phase.Rounds}", current.Attempts, sample.Count, available.Count);
     }
 
-    /// <summary>A streamed update: validated now against the global it started from, then folded in client-id order.</summary>
+    /// <summary>
+    /// A streamed update: validated now against the global it started from, then folded in client-id order. A pending
+    /// one (still on its client's node) is queued and fetched when the aggregation is nearly ready for it.
+    /// </summary>
     private void OnFitReceived(Round.FitReceived received)
     {
         if (!IsCurrent(received.RoundId)) return;
+        if (received.Result.Pending is not null)
+        {
+            _current!.Fetches.Enqueue(received.Result);
+            StartFetches();
+            return;
+        }
+        Fold(received.Result);
+    }
+
+    private void Fold(FitRes fit)
+    {
         var current = _current!;
-        var fit = received.Result;
         var why = Validate(fit);
         if (why is null)
         {
@@ -233,13 +253,80 @@ public sealed class CoordinatorActor : ReceiveActor
 
     private void OnFitFailed(Round.FitFailed failed)
     {
-        if (IsCurrent(failed.RoundId)) _current!.Streamed!.Skip(failed.ClientId);
+        if (!IsCurrent(failed.RoundId)) return;
+        _current!.Streamed!.Skip(failed.ClientId);
+        StartFetches();
+    }
+
+    /// <summary>
+    /// Starts fetching the pending updates the aggregation can take next (<see cref="PendingFetches"/>): lowest client
+    /// id first, within the fetch window, and always the one the in-order fold waits for.
+    /// </summary>
+    private void StartFetches()
+    {
+        var current = _current!;
+        var roundId = current.RoundId;
+        var self = Self;
+        while (current.Fetches.Next(current.Streamed) is { } fit)
+        {
+            var clientId = fit.ClientId;
+            fit.Pending!.FetchAsync(CancellationToken.None).PipeTo(
+                self,
+                success: weights => new UpdateFetched(roundId, fit with { Weights = weights, Pending = null }, null),
+                failure: error => new UpdateFetched(roundId, fit, $"fetching its update failed: {(error is AggregateException { InnerException: { } inner } ? inner : error).Message}"));
+            _log.Debug("experiment '{0}': fetching the update of client '{1}'", _plan.Arm, clientId);
+        }
+    }
+
+    private void OnUpdateFetched(UpdateFetched fetched)
+    {
+        // An abandoned attempt's fetch: its round has moved on (the update is dropped with the message).
+        if (_current is not { } current || current.RoundId != fetched.RoundId) return;
+        current.Fetches.Done();
+        var fit = fetched.Result;
+        if (fetched.Error is { } error)
+        {
+            _log.Warning("experiment '{0}': phase {1} round {2}: client '{3}': {4}", _plan.Arm, Phase.Phase, _round, fit.ClientId, error);
+            current.Rejected.Add(new ClientFailure(fit.ClientId, _round, error));
+            current.Streamed?.Skip(fit.ClientId);
+        }
+        else if (current.Streamed is not null) Fold(fit);
+        else current.Fetched[fit.ClientId] = fit;
+        StartFetches();
+        if (current.Fetches.IsIdle && current.CollectedWhileFetching is { } collected) FitsCollected(collected);
     }
 
     private void OnFitsCollected(Round.FitsCollected collected)
     {
         if (!IsCurrent(collected.RoundId)) return;
         var current = _current!;
+        if (current.Streamed is { } streamed)
+        {
+            // Whoever has not replied by now never will: the fold stops waiting for them, so the pending updates
+            // behind them can be fetched.
+            foreach (var failure in collected.Failures) streamed.Skip(failure.ClientId);
+        }
+        else
+        {
+            // A strategy that needs every update (not streaming) gets the pending ones fetched now, a window at a time.
+            foreach (var fit in collected.Fits.Where(f => f.Pending is not null)) current.Fetches.Enqueue(fit);
+        }
+        StartFetches();
+        if (!current.Fetches.IsIdle)
+        {
+            current.CollectedWhileFetching = collected;
+            // A round that does not evaluate has made its last report and stops: that is no failure.
+            if (!Phase.Evaluates(_round)) Context.Unwatch(current.Actor);
+            return;
+        }
+        FitsCollected(collected);
+    }
+
+    /// <summary>The fit stage's end, once every pending update of the attempt has been fetched (or failed to be).</summary>
+    private void FitsCollected(Round.FitsCollected collected)
+    {
+        var current = _current!;
+        current.CollectedWhileFetching = null;
         var (fits, failures) = Screen(collected);
         current.Counts += Tally(failures);
         if (_plan.Clock is { } clock)
@@ -292,9 +379,13 @@ public sealed class CoordinatorActor : ReceiveActor
         var fits = new List<FitRes>();
         var failures = new List<ClientFailure>(current.Rejected);
         var rejected = current.Rejected.Select(f => f.ClientId).ToHashSet(StringComparer.Ordinal);
-        foreach (var fit in collected.Fits.OrderBy(f => f.ClientId, StringComparer.Ordinal))
+        foreach (var reply in collected.Fits.OrderBy(f => f.ClientId, StringComparer.Ordinal))
         {
-            if (rejected.Contains(fit.ClientId)) continue;
+            if (rejected.Contains(reply.ClientId)) continue;
+            // A streamed reply is listed without its update; a buffered pending one was fetched meanwhile.
+            var fit = reply.Pending is null ? reply
+                : current.Streamed is null ? current.Fetched[reply.ClientId]
+                : reply with { Pending = null };
             var why = current.Streamed is null ? Validate(fit) : null;
             if (why is null)
             {
@@ -462,6 +553,9 @@ public sealed class CoordinatorActor : ReceiveActor
     }
 
     /// <summary>The round being run, across its attempts.</summary>
+    /// <summary>A pending update fetched (<see cref="FitRes.Pending"/> null), or the reason it could not be.</summary>
+    private sealed record UpdateFetched(long RoundId, FitRes Result, string? Error);
+
     private sealed class RoundInProgress(FitIns fit)
     {
         public FitIns Fit { get; } = fit;
@@ -478,8 +572,17 @@ public sealed class CoordinatorActor : ReceiveActor
         /// <summary>The current attempt's aggregation in progress, when the strategy streams; null otherwise and once finished.</summary>
         public InOrderAggregation? Streamed { get; set; }
 
-        /// <summary>Streamed updates of the current attempt that failed validation, in arrival order.</summary>
+        /// <summary>Updates of the current attempt that failed validation (streamed) or could not be fetched, in arrival order.</summary>
         public List<ClientFailure> Rejected { get; set; } = [];
+
+        /// <summary>The current attempt's pending updates still to fetch, and how many are being fetched.</summary>
+        public PendingFetches Fetches { get; set; } = new(1);
+
+        /// <summary>Pending updates fetched for a strategy that is not streaming, by client id.</summary>
+        public Dictionary<string, FitRes> Fetched { get; set; } = new(StringComparer.Ordinal);
+
+        /// <summary>The fit stage's end, when it came while pending updates were still being fetched.</summary>
+        public Round.FitsCollected? CollectedWhileFetching { get; set; }
 
         /// <summary>The current attempt's sample, in ordinal order.</summary>
         public IReadOnlyList<string> Participants { get; set; } = [];

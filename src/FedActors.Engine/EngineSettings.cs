@@ -29,6 +29,7 @@ public enum FailedRoundPolicy
 /// <param name="SampleFraction">Share of the available clients asked to fit each round (<c>sampling.fraction</c>).</param>
 /// <param name="MinSampledClients">Fewest clients a round samples, when that many are available (<c>sampling.min-clients</c>).</param>
 /// <param name="MaxUpdateNorm">Bound on the L2 norm of (update - global); 0 = none (<c>validation.max-update-norm</c>).</param>
+/// <param name="FetchWindow">Pending (remote) updates fetched at once besides the one the aggregation waits for (<c>fetch-window</c>).</param>
 public sealed record EngineSettings(
     int TrainerSlots,
     TimeSpan RoundTimeout,
@@ -37,7 +38,8 @@ public sealed record EngineSettings(
     int MaxRetries,
     double SampleFraction = 1.0,
     int MinSampledClients = 1,
-    double MaxUpdateNorm = 0)
+    double MaxUpdateNorm = 0,
+    int FetchWindow = 2)
 {
     private const string Section = "fedactors.engine";
 
@@ -63,7 +65,8 @@ public sealed record EngineSettings(
             MaxRetries: Read(c, "max-retries", Default.MaxRetries, (cfg, k) => cfg.GetInt(k)),
             SampleFraction: Read(c, "sampling.fraction", Default.SampleFraction, (cfg, k) => cfg.GetDouble(k)),
             MinSampledClients: Read(c, "sampling.min-clients", Default.MinSampledClients, (cfg, k) => cfg.GetInt(k)),
-            MaxUpdateNorm: Read(c, "validation.max-update-norm", Default.MaxUpdateNorm, (cfg, k) => cfg.GetDouble(k)));
+            MaxUpdateNorm: Read(c, "validation.max-update-norm", Default.MaxUpdateNorm, (cfg, k) => cfg.GetDouble(k)),
+            FetchWindow: Read(c, "fetch-window", Default.FetchWindow, (cfg, k) => cfg.GetInt(k)));
         settings.Validate();
         return settings;
     }
@@ -81,6 +84,7 @@ public sealed record EngineSettings(
         if (MinSampledClients < 1) throw Invalid("sampling.min-clients", MinSampledClients, "must be at least 1");
         if (!(MaxUpdateNorm >= 0) || double.IsInfinity(MaxUpdateNorm))
             throw Invalid("validation.max-update-norm", MaxUpdateNorm, "must be 0 (no bound) or a positive number");
+        if (FetchWindow < 1) throw Invalid("fetch-window", FetchWindow, "must be at least 1");
     }
 
     /// <summary>

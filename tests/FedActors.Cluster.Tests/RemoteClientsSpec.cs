@@ -78,6 +78,26 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Remote_fit_must_leave_the_update_on_the_client_node_until_the_coordinator_fetches_it()
+    {
+        var coordinator = Node(ClusterSettings.CoordinatorRole);
+        var clientNode = Node(ClusterSettings.ClientRole, seed: coordinator);
+        ClientNode.Host(clientNode, [FakeClient.Named("c1").Adds(2f)]);
+        var proxy = Assert.Single(await ClusterCoordinator.WaitForClientsAsync(coordinator, 1, TimeSpan.FromSeconds(20)));
+        var global = new ModelWeights([new NamedTensor("backbone.w", [2], [1f, 5f])]);
+
+        var reply = proxy.Fit(new FitIns(1, Phases.SimClr, global, new Dictionary<string, string>()), CancellationToken.None);
+
+        // Nothing crossed the data plane towards the coordinator yet: the reply says where the update is.
+        Assert.Empty(reply.Weights);
+        Assert.NotNull(reply.Pending);
+        var fetched = reply.Fetched();
+        Assert.Null(fetched.Pending);
+        Assert.Equal([3f, 7f], fetched.Weights["backbone.w"].Data);
+        Assert.Equal(reply.NumExamples, fetched.NumExamples);
+    }
+
+    [Fact]
     public async Task Data_planes_must_hold_a_constant_number_of_snapshots_over_a_long_run()
     {
         var coordinator = Node(ClusterSettings.CoordinatorRole);

@@ -67,6 +67,7 @@ public class EngineSettingsSpec
     [InlineData("sampling.min-clients = 0", "fedactors.engine.sampling.min-clients")]
     [InlineData("validation.max-update-norm = -1", "fedactors.engine.validation.max-update-norm")]
     [InlineData("validation.max-update-norm = lots", "fedactors.engine.validation.max-update-norm")]
+    [InlineData("fetch-window = 0", "fedactors.engine.fetch-window")]
     public void EngineSettings_must_reject_bad_values_naming_the_key(string hocon, string key)
     {
         var error = Assert.Throws<ConfigurationException>(() => EngineSettings.Create(ConfigurationFactory.ParseString(hocon)));

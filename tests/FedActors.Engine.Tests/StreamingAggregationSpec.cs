@@ -116,6 +116,92 @@ public class StreamingAggregationSpec : TestKit
         Assert.Equal(1, round.Counts.Rejected);
     }
 
+    [Fact]
+    public async Task Coordinator_must_fetch_pending_updates_in_fold_order_holding_no_more_than_the_window()
+    {
+        // Replies come last-first, each with its update left pending (as a remote client's). Fetched eagerly, all five
+        // would be held until c1's arrives; within a window of 1 the coordinator holds at most two at a time.
+        var strategy = new RecordingFedAvg();
+        var order = new ReplyOrder(Sys, "pending", "c5", "c4", "c3", "c2", "c1");
+        var fetches = new PendingLog(strategy);
+        var result = await Run("pending", Pending(Clients(order.AwaitTurn), fetches), strategy, rounds: 2, settings: "fetch-window = 1");
+        var eager = await Run("eager", Clients(new ReplyOrder(Sys, "eager", "c5", "c4", "c3", "c2", "c1").AwaitTurn), new FedAvg(), rounds: 2);
+
+        Assert.Equal(order.Expected(rounds: 2), order.Replies);
+        Assert.Equal(10, fetches.Fetched);
+        Assert.InRange(fetches.MostHeld, 1, 2);
+        Assert.Equal(eager.Final.ContentHash(), result.Final.ContentHash());
+        Assert.Equal(["c1", "c2", "c3", "c4", "c5", "c1", "c2", "c3", "c4", "c5"], strategy.Added);
+        Assert.All(result.Rounds, r => Assert.Equal(5, r.Fits.Count));
+    }
+
+    [Fact]
+    public async Task Coordinator_must_fetch_every_pending_update_for_a_strategy_that_buffers()
+    {
+        var fetches = new PendingLog(null);
+        var order = new ReplyOrder(Sys, "buffered", "c5", "c4", "c3", "c2", "c1");
+        var pending = await Run("buffered", Pending(Clients(order.AwaitTurn), fetches), new FedMedian(), settings: "fetch-window = 1");
+        var eager = await Run("buffered-eager", Clients((_, _) => { }), new FedMedian());
+
+        Assert.Equal(5, fetches.Fetched);
+        Assert.Equal(eager.Final.ContentHash(), pending.Final.ContentHash());
+    }
+
+    [Fact]
+    public async Task Coordinator_must_count_an_update_that_cannot_be_fetched_as_a_failure_and_fold_the_others()
+    {
+        var strategy = new RecordingFedAvg();
+        var clients = Pending(Clients((_, _) => { }), new PendingLog(strategy, failing: "c2"));
+
+        var result = await Run("unfetchable", clients, strategy, settings: "min-fit-results = 4");
+
+        Assert.Equal(["c1", "c3", "c4", "c5"], strategy.Added);
+        var round = result.Rounds[0];
+        Assert.Equal(["c1", "c3", "c4", "c5"], round.Fits.Select(f => f.ClientId));
+        var failure = Assert.Single(round.Failures);
+        Assert.Equal("c2", failure.ClientId);
+        Assert.Equal("fetching its update failed: the node of c2 is gone", failure.Reason);
+        Assert.Equal(1, round.Counts.Failed);
+        Assert.Equal(0, round.Counts.Rejected);
+    }
+
+    /// <summary>The clients, each replying with its update left pending in <paramref name="log"/>.</summary>
+    private static List<IFederatedClient> Pending(List<IFederatedClient> clients, PendingLog log) =>
+        [.. clients.Select(c => (IFederatedClient)new ScriptedClient(c.Id, (ins, ct) =>
+        {
+            var fit = c.Fit(ins, ct);
+            return fit with { Weights = ModelWeights.Empty, Pending = log.Hold(fit) };
+        }))];
+
+    /// <summary>
+    /// Pending updates, and how many the coordinator has fetched and not yet had folded in (its aggregation adds on the
+    /// coordinator's thread, where fetches start): the most it held at once.
+    /// </summary>
+    private sealed class PendingLog(RecordingFedAvg? folding, string? failing = null)
+    {
+        private int _fetched;
+
+        public int Fetched => Volatile.Read(ref _fetched);
+
+        public int MostHeld { get; private set; }
+
+        public IPendingUpdate Hold(FitRes fit) => new Update(this, fit);
+
+        private sealed class Update(PendingLog log, FitRes fit) : IPendingUpdate
+        {
+            public Task<ModelWeights> FetchAsync(CancellationToken cancellation)
+            {
+                if (fit.ClientId == log._failing) return Task.FromException<ModelWeights>(new IOException($"the node of {fit.ClientId} is gone"));
+                var fetched = Interlocked.Increment(ref log._fetched);
+                if (log._folding is { } folding) log.MostHeld = Math.Max(log.MostHeld, fetched - folding.Added.Count);
+                return Task.FromResult(fit.Weights);
+            }
+        }
+
+        private readonly RecordingFedAvg? _folding = folding;
+        private readonly string? _failing = failing;
+    }
+
     /// <summary>FedAvg that logs every result its aggregations are given.</summary>
     private sealed class RecordingFedAvg(ConcurrentQueue<string>? log = null) : FedAvg
     {
