@@ -552,10 +552,10 @@ public sealed class CoordinatorActor : ReceiveActor
         Context.Stop(Self);
     }
 
-    /// <summary>The round being run, across its attempts.</summary>
     /// <summary>A pending update fetched (<see cref="FitRes.Pending"/> null), or the reason it could not be.</summary>
     private sealed record UpdateFetched(long RoundId, FitRes Result, string? Error);
 
+    /// <summary>The round being run, across its attempts.</summary>
     private sealed class RoundInProgress(FitIns fit)
     {
         public FitIns Fit { get; } = fit;
