@@ -10,7 +10,8 @@ seed="${2:-1}"
 fedactors="${FEDACTORS:-$(dirname "${BASH_SOURCE[0]}")/fedactors}"
 mkdir -p "$out"
 
-# name | strategy settings (a 30 % attack is 6 of the 20 clients: Krum tolerates f = 6; Bulyan at most f = 4 with 20)
+# name | strategy settings (a 30 % attack is 6 of the 20 clients: Krum tolerates f = 6; Bulyan at most f = 4 with 20;
+# q-FedAvg's learning-rate is the clients' own, supervised.lr of hocon/robustness.conf)
 strategies=(
   "fedavg|fedactors.strategy.name=fedavg"
   "fedavgm|fedactors.strategy.name=fedavgm fedactors.strategy.server-momentum=0.9"
@@ -23,7 +24,7 @@ strategies=(
   "krum|fedactors.strategy.name=krum fedactors.strategy.f=6"
   "multikrum|fedactors.strategy.name=multikrum fedactors.strategy.f=6"
   "bulyan|fedactors.strategy.name=bulyan fedactors.strategy.f=4"
-  "qfedavg|fedactors.strategy.name=qfedavg"
+  "qfedavg|fedactors.strategy.name=qfedavg fedactors.strategy.learning-rate=0.01"
 )
 attacks=(
   "clean|fedactors.faults.attack.kind=none"
