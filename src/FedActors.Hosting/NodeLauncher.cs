@@ -159,6 +159,7 @@ public static class NodeLauncher
                 $"{loaded.SourceOf("fedactors.arms")}: fedactors.arms names '{pooled}', which pools every client's data in one process; "
                 + $"a cluster keeps data on its nodes, so a coordinator runs only {Arms.FederatedSsl} and {Arms.Federated} (e.g. --set 'fedactors.arms=[\"{Arms.FederatedSsl}\"]')");
         }
+        var afterWrite = KillSwitch.FromEnvironment();
         string runDir;
         if (resume is null)
         {
@@ -185,7 +186,7 @@ public static class NodeLauncher
                     + $"each waits on a trainer slot, so at most {settings.Engine.TrainerSlots} train at once; set it to {clients.Count}");
             }
             var resolved = HoconWriter.Write(loaded.Config, ConfigLoader.Reference());
-            var runner = new ExperimentRunner(settings, output, runDir);
+            var runner = new ExperimentRunner(settings, output, runDir) { AfterWrite = afterWrite };
             var summary = await runner.RunAsync(resume is null ? resolved : null, new RemoteFederation(system, clients, classes), resume, ct)
                 .ConfigureAwait(false);
             RunLauncher.Report(output, settings, runDir, summary);
@@ -255,6 +256,7 @@ public static class NodeLauncher
 
     private static async Task HostClientsAsync(LoadedConfig loaded, RunSettings settings, IRunOutput output, CancellationToken ct)
     {
+        var killAtFit = KillSwitch.FitRoundFromEnvironment();
         var watch = Stopwatch.StartNew();
         var federation = FederationData.Build(settings, ct);
         var data = federation.Clients;
@@ -274,7 +276,7 @@ public static class NodeLauncher
         using var networks = new NetworkPool();
         var clients = data
             .Select((c, k) => (IFederatedClient)new ReportingClient(
-                new TorchClient(c, settings.Model, settings.Learning, settings.Seed, devices.For(k), networks), output))
+                new TorchClient(c, settings.Model, settings.Learning, settings.Seed, devices.For(k), networks), output, killAtFit))
             .ToList();
         var system = StartNode(loaded, ReadCluster(loaded));
         try
@@ -358,7 +360,8 @@ public static class NodeLauncher
     }
 
     /// <summary>A hosted client that says on the node's output when each call starts and ends.</summary>
-    private sealed class ReportingClient(IFederatedClient inner, IRunOutput output) : IFederatedClient, IDisposable
+    /// <summary>Says every call on the node's output; kills the process at the fit of round <paramref name="killAtFit"/>.</summary>
+    private sealed class ReportingClient(IFederatedClient inner, IRunOutput output, int? killAtFit) : IFederatedClient, IDisposable
     {
         public string Id => inner.Id;
         public string Task => inner.Task;
@@ -374,6 +377,7 @@ public static class NodeLauncher
         private T Report<T>(string call, string phase, int round, Func<T> work)
         {
             output.Line($"{Id}: {call} {phase} round {round}");
+            if (call == "fit" && round == killAtFit) KillSwitch.KillThisProcess($"{KillSwitch.FitVariable} = {round}");
             var watch = Stopwatch.StartNew();
             var result = work();
             output.Line(string.Format(CultureInfo.InvariantCulture, "{0}: {1} {2} round {3} done in {4:F1}s", Id, call, phase, round, watch.Elapsed.TotalSeconds));

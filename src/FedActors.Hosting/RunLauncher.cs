@@ -38,9 +38,10 @@ public static class RunLauncher
     public static async Task<RunSummary> RunAsync(RunRequest request, IRunOutput output, CancellationToken ct = default)
     {
         var (loaded, settings) = Prepare(request);
+        var afterWrite = KillSwitch.FromEnvironment();
         var runDir = NewRunDirectory(request, settings, output);
         var resolved = HoconWriter.Write(loaded.Config, ConfigLoader.Reference());
-        var runner = new ExperimentRunner(settings, output, runDir);
+        var runner = new ExperimentRunner(settings, output, runDir) { AfterWrite = afterWrite };
         var summary = await runner.RunAsync(resolved, loaded.Config.WithFallback(AkkaDefaults), null, ct).ConfigureAwait(false);
         Report(output, settings, runDir, summary);
         return summary;
@@ -65,12 +66,13 @@ public static class RunLauncher
     {
         var config = Path.Combine(runDir, "config.conf");
         if (!File.Exists(config)) throw new ConfigException($"'{runDir}' is not a run folder: {config} not found");
+        var afterWrite = KillSwitch.FromEnvironment();
         var checkpoint = Checkpoint.Read(runDir);
         var (loaded, settings) = Prepare(new RunRequest([config], [], runDir, null));
         output.Line(checkpoint is null
             ? $"resuming {runDir}: it stopped before its first round ended (no {Checkpoint.PathIn(runDir)}), so it starts again from the first round"
             : $"resuming {runDir} at arm {checkpoint.ArmIndex + 1}/{settings.Arms.Count}, stage {checkpoint.StageIndex + 1}, after round {checkpoint.RoundsDone}");
-        var runner = new ExperimentRunner(settings, output, runDir);
+        var runner = new ExperimentRunner(settings, output, runDir) { AfterWrite = afterWrite };
         var summary = await runner.RunAsync(null, loaded.Config.WithFallback(AkkaDefaults), checkpoint, ct).ConfigureAwait(false);
         Report(output, settings, runDir, summary);
         return summary;

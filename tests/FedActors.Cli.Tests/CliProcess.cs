@@ -8,9 +8,12 @@ internal static class CliProcess
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "fedactors.dll");
 
     /// <param name="onLine">Called with every line the program writes (stdout and stderr), on a reader thread.</param>
-    public static Process Start(IEnumerable<string> args, string logPath, Action<string>? onLine = null)
+    /// <param name="environment">Variables set for the child besides this process's.</param>
+    public static Process Start(
+        IEnumerable<string> args, string logPath, Action<string>? onLine = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         info.ArgumentList.Add(Dll);
         foreach (var a in args) info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start fedactors");
