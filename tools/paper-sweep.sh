@@ -7,6 +7,8 @@
 #   heads:LR:ROUNDS:AUG:SEED   fl+ssl's heads stage at heads.lr / .rounds, starting from ssl:SEED's exported
 #                              backbone (model.init-from + simclr.rounds = 0 gives the same bits as the whole run)
 #   arm:ARM:SEED               one arm of paper-cpu.conf as shipped (cl, fl+ssl, fl, cl+ssl)
+#   test:ARM:SEED              the same, evaluated on the official test split (data.eval-split = test: the test images
+#                              are kept out of training, so it trains on fewer images than arm:ARM:SEED)
 # AUG is base (supervised.augment as shipped: crop >= 0.6 + flip) or strong (crop >= 0.3 + flip + colour jitter
 # 0.4 with probability 0.8); it applies to the labeled images of cl's training and of fl+ssl's heads stage.
 # Runs one after the other, skipping points whose folder holds summary.json; each under /usr/bin/time -v (POINT.time,
@@ -56,6 +58,8 @@ for point in "$@"; do
         --set "fedactors.heads.lr=$a" --set "fedactors.heads.rounds=$b" $(augment "$c") ;;
     arm)
       run "$a-s$b" "${config[@]}" --seed "$b" --set "fedactors.arms=[\"$a\"]" ;;
-    *) echo "unknown point '$point' (cl:LR:ROUNDS:AUG:SEED, ssl:SEED, heads:LR:ROUNDS:AUG:SEED, arm:ARM:SEED)" >&2; exit 2 ;;
+    test)
+      run "$a-test-s$b" "${config[@]}" --seed "$b" --set "fedactors.arms=[\"$a\"]" --set fedactors.data.eval-split=test ;;
+    *) echo "unknown point '$point' (cl:LR:ROUNDS:AUG:SEED, ssl:SEED, heads:LR:ROUNDS:AUG:SEED, arm:ARM:SEED, test:ARM:SEED)" >&2; exit 2 ;;
   esac
 done
