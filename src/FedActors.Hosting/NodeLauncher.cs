@@ -359,8 +359,10 @@ public static class NodeLauncher
         return $"{store.Host}:{store.Port}";
     }
 
-    /// <summary>A hosted client that says on the node's output when each call starts and ends.</summary>
-    /// <summary>Says every call on the node's output; kills the process at the fit of round <paramref name="killAtFit"/>.</summary>
+    /// <summary>
+    /// A hosted client that says on the node's output when each call starts and ends; asked to fit round
+    /// <paramref name="killAtFit"/>, it kills the process (<see cref="KillSwitch.FitVariable"/>).
+    /// </summary>
     private sealed class ReportingClient(IFederatedClient inner, IRunOutput output, int? killAtFit) : IFederatedClient, IDisposable
     {
         public string Id => inner.Id;
