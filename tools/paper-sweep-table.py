@@ -5,15 +5,22 @@
 
 One row per finished run folder (summary.json): the point's settings from its name, Acc@1 per task on the
 evaluation split, their mean, the best of the last five rounds' mean (does more training still pay?), the
-run's wall time and the peak RSS of its process (from POINT.time, /usr/bin/time -v). Standard library only.
+run's wall time and the peak RSS of its process (from POINT.time, /usr/bin/time -v). Then every setting run on two or
+more seeds, pooled: Acc@1 per task as mean ± sample std over its seeds, and its difference from the baseline paired by
+seed (heads against cl at the same rounds and augmentation; ARM[-test] against cl[-test]), with how many seeds it won.
+`fedactors report` does this for runs of one configuration; heads points start from an exported backbone and so have
+another configuration than the cl points they are compared with. Standard library only.
 """
 import csv
 import json
 import re
+import statistics
 import sys
 from pathlib import Path
 
 NAME = re.compile(r"^(?P<kind>cl|heads)-lr(?P<lr>[0-9.]+)-r(?P<rounds>\d+)-(?P<aug>\w+)-s(?P<seed>\d+)$")
+ARM = re.compile(r"^(?P<setting>.+)-s(?P<seed>\d+)$")
+TASKS = ("flowers", "scenes")
 
 
 def peak_rss_mib(time_file: Path):
@@ -77,7 +84,67 @@ def main(out: Path) -> int:
         rss_s = f"{rss:.0f}" if rss is not None else ""
         print(f"| {' | '.join(cols)} | {acc.get('flowers', float('nan')):.2f} | {acc.get('scenes', float('nan')):.2f} "
               f"| {mean:.2f} | {best} | {wall:.0f} | {rss_s} |")
+    over_seeds(rows)
     return 0
+
+
+def setting_of(name, m):
+    """(setting, seed, baseline setting or None) of a run folder's name."""
+    if m:
+        setting = f"{m['kind']} lr {m['lr']} r{m['rounds']} {m['aug']}"
+        return setting, int(m["seed"]), ("cl", m["rounds"], m["aug"]) if m["kind"] == "heads" else None
+    a = ARM.match(name)
+    if not a:
+        return None
+    setting = a["setting"]
+    test = setting.endswith("-test")
+    baseline = "cl-test" if test else "cl"
+    return setting, int(a["seed"]), None if setting == baseline else baseline
+
+
+def mean_std(values):
+    if len(values) < 2:
+        return f"{values[0]:.2f}"
+    return f"{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}"
+
+
+def over_seeds(rows):
+    groups = {}  # setting -> (baseline key, {seed: acc})
+    for name, m, acc, _, _, _ in rows:
+        parsed = setting_of(name, m)
+        if parsed:
+            setting, seed, baseline = parsed
+            groups.setdefault(setting, (baseline, {}))[1][seed] = acc
+
+    def baseline_group(key):
+        if isinstance(key, str):
+            return groups.get(key, (None, {}))[1]
+        _, rounds, aug = key  # the cl setting of these rounds and augmentation with the most seeds
+        candidates = [g for s, (_, g) in groups.items() if s.startswith("cl lr") and s.endswith(f" r{rounds} {aug}")]
+        return max(candidates, key=len, default={})
+
+    pooled = [(s, b, g) for s, (b, g) in groups.items() if len(g) >= 2]
+    if not pooled:
+        return
+    print()
+    print("Settings run on two or more seeds (mean ± sample std; Δ vs the baseline paired by seed, wins / seeds):")
+    print()
+    print("| setting | seeds | " + " | ".join(TASKS) + " | " + " | ".join(f"Δ {t}" for t in TASKS) + " |")
+    print("|---|---|" + "---:|" * (2 * len(TASKS)))
+    for setting, baseline, by_seed in sorted(pooled):
+        seeds = sorted(by_seed)
+        cells = [mean_std([by_seed[s][t] for s in seeds]) for t in TASKS]
+        base = baseline_group(baseline) if baseline else {}
+        for t in TASKS:
+            paired = [by_seed[s][t] - base[s][t] for s in seeds if s in base]
+            if not baseline:
+                cells.append("-")
+            elif not paired:
+                cells.append("no baseline run")
+            else:
+                wins = sum(d > 0 for d in paired)
+                cells.append(f"{'+' if statistics.mean(paired) >= 0 else ''}{mean_std(paired)} ({wins}/{len(paired)})")
+        print(f"| {setting} | {','.join(map(str, seeds))} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
