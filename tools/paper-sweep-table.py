@@ -18,7 +18,7 @@ import statistics
 import sys
 from pathlib import Path
 
-NAME = re.compile(r"^(?P<kind>cl|heads)-lr(?P<lr>[0-9.]+)-r(?P<rounds>\d+)-(?P<aug>\w+)-s(?P<seed>\d+)$")
+NAME = re.compile(r"^(?P<kind>cl|heads)-lr(?P<lr>[0-9.]+)-r(?P<rounds>\d+)-(?P<aug>[a-z]+)(?:-ssl(?P<ssl>\d+))?-s(?P<seed>\d+)$")
 ARM = re.compile(r"^(?P<setting>.+)-s(?P<seed>\d+)$")
 TASKS = ("flowers", "scenes")
 
@@ -79,7 +79,8 @@ def main(out: Path) -> int:
     print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, m, acc, late, wall, rss in rows:
         mean = sum(acc.values()) / len(acc)
-        cols = [m["kind"], m["lr"], m["rounds"], m["aug"], m["seed"]] if m else [name, "", "", "", ""]
+        kind = m["kind"] + (f" (SimCLR {m['ssl']} rounds)" if m and m["ssl"] else "") if m else ""
+        cols = [kind, m["lr"], m["rounds"], m["aug"], m["seed"]] if m else [name, "", "", "", ""]
         best = f"{100 * max(late):.2f}" if late else ""
         rss_s = f"{rss:.0f}" if rss is not None else ""
         print(f"| {' | '.join(cols)} | {acc.get('flowers', float('nan')):.2f} | {acc.get('scenes', float('nan')):.2f} "
@@ -91,7 +92,7 @@ def main(out: Path) -> int:
 def setting_of(name, m):
     """(setting, seed, baseline setting or None) of a run folder's name."""
     if m:
-        setting = f"{m['kind']} lr {m['lr']} r{m['rounds']} {m['aug']}"
+        setting = f"{m['kind']} lr {m['lr']} r{m['rounds']} {m['aug']}" + (f" simclr {m['ssl']}" if m["ssl"] else "")
         return setting, int(m["seed"]), ("cl", m["rounds"], m["aug"]) if m["kind"] == "heads" else None
     a = ARM.match(name)
     if not a:

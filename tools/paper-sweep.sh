@@ -3,8 +3,10 @@
 #   tools/paper-sweep.sh OUT-DIR POINT...
 # A POINT is one run, named after itself in OUT-DIR:
 #   cl:LR:ROUNDS:AUG:SEED      arm cl (supervised from scratch, one network per task) at supervised.lr / .rounds
-#   ssl:SEED                   fl+ssl's SimCLR stage alone (heads.rounds = 0), exported for the heads points
-#   heads:LR:ROUNDS:AUG:SEED   fl+ssl's heads stage at heads.lr / .rounds, starting from ssl:SEED's exported
+#   ssl:SEED[:SSL]             fl+ssl's SimCLR stage alone (heads.rounds = 0), exported for the heads points; SSL
+#                              sets simclr.rounds (the cosine schedule spans them), else as shipped
+#   heads:LR:ROUNDS:AUG:SEED[:SSL]
+#                              fl+ssl's heads stage at heads.lr / .rounds, starting from ssl:SEED[:SSL]'s exported
 #                              backbone (model.init-from + simclr.rounds = 0 gives the same bits as the whole run)
 #   arm:ARM:SEED               one arm of paper-cpu.conf as shipped (cl, fl+ssl, fl, cl+ssl)
 #   test:ARM:SEED              the same, evaluated on the official test split (data.eval-split = test: the test images
@@ -37,29 +39,31 @@ run() { # name, then fedactors run arguments
 }
 
 for point in "$@"; do
-  IFS=: read -r kind a b c d <<< "$point"
+  IFS=: read -r kind a b c d e <<< "$point"
   case "$kind" in
     cl)
       # shellcheck disable=SC2046
       run "cl-lr$a-r$b-$c-s$d" "${config[@]}" --seed "$d" --set 'fedactors.arms=[cl]' \
         --set "fedactors.supervised.lr=$a" --set "fedactors.supervised.rounds=$b" $(augment "$c") ;;
     ssl)
-      run "ssl-s$a" "${config[@]}" --seed "$a" --set 'fedactors.arms=["fl+ssl"]' --set fedactors.heads.rounds=0
-      if [[ ! -f "$out/ssl-s$a/backbone.safetensors" ]]; then
+      ssl="ssl${b:+-r$b}-s$a"
+      run "$ssl" "${config[@]}" --seed "$a" --set 'fedactors.arms=["fl+ssl"]' --set fedactors.heads.rounds=0 \
+        ${b:+--set "fedactors.simclr.rounds=$b"}
+      if [[ ! -f "$out/$ssl/backbone.safetensors" ]]; then
         # one file per task (backbone + that task's untrained head as fc); after 0 head rounds every backbone is
         # the SimCLR one, and model.init-from ignores fc
-        "$fedactors" export "$out/ssl-s$a" --format safetensors > /dev/null
-        cp "$(ls "$out/ssl-s$a/export/"*.safetensors | head -1)" "$out/ssl-s$a/backbone.safetensors"
+        "$fedactors" export "$out/$ssl" --format safetensors > /dev/null
+        cp "$(ls "$out/$ssl/export/"*.safetensors | head -1)" "$out/$ssl/backbone.safetensors"
       fi ;;
     heads)
       # shellcheck disable=SC2046
-      run "heads-lr$a-r$b-$c-s$d" "${config[@]}" --seed "$d" --set 'fedactors.arms=["fl+ssl"]' \
-        --set fedactors.simclr.rounds=0 --set "fedactors.model.init-from=$out/ssl-s$d/backbone.safetensors" \
+      run "heads-lr$a-r$b-$c${e:+-ssl$e}-s$d" "${config[@]}" --seed "$d" --set 'fedactors.arms=["fl+ssl"]' \
+        --set fedactors.simclr.rounds=0 --set "fedactors.model.init-from=$out/ssl${e:+-r$e}-s$d/backbone.safetensors" \
         --set "fedactors.heads.lr=$a" --set "fedactors.heads.rounds=$b" $(augment "$c") ;;
     arm)
       run "$a-s$b" "${config[@]}" --seed "$b" --set "fedactors.arms=[\"$a\"]" ;;
     test)
       run "$a-test-s$b" "${config[@]}" --seed "$b" --set "fedactors.arms=[\"$a\"]" --set fedactors.data.eval-split=test ;;
-    *) echo "unknown point '$point' (cl:LR:ROUNDS:AUG:SEED, ssl:SEED, heads:LR:ROUNDS:AUG:SEED, arm:ARM:SEED, test:ARM:SEED)" >&2; exit 2 ;;
+    *) echo "unknown point '$point' (cl:LR:ROUNDS:AUG:SEED, ssl:SEED[:SSL], heads:LR:ROUNDS:AUG:SEED[:SSL], arm:ARM:SEED, test:ARM:SEED)" >&2; exit 2 ;;
   esac
 done
