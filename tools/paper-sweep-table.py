@@ -79,8 +79,11 @@ def main(out: Path) -> int:
     print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, m, acc, late, wall, rss in rows:
         mean = sum(acc.values()) / len(acc)
-        kind = m["kind"] + (f" (SimCLR {m['ssl']} rounds)" if m and m["ssl"] else "") if m else ""
-        cols = [kind, m["lr"], m["rounds"], m["aug"], m["seed"]] if m else [name, "", "", "", ""]
+        if m:
+            kind = m["kind"] + (f" (SimCLR {m['ssl']} rounds)" if m["ssl"] else "")
+            cols = [kind, m["lr"], m["rounds"], m["aug"], m["seed"]]
+        else:
+            cols = [name, "", "", "", ""]
         best = f"{100 * max(late):.2f}" if late else ""
         rss_s = f"{rss:.0f}" if rss is not None else ""
         print(f"| {' | '.join(cols)} | {acc.get('flowers', float('nan')):.2f} | {acc.get('scenes', float('nan')):.2f} "
