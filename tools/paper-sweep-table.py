@@ -3,13 +3,14 @@
 
     python3 tools/paper-sweep-table.py OUT-DIR
 
-One row per finished run folder (summary.json): the point's settings from its name, Acc@1 per task on the
-evaluation split, their mean, the best of the last five rounds' mean (does more training still pay?), the
-run's wall time and the peak RSS of its process (from POINT.time, /usr/bin/time -v). Then every setting run on two or
-more seeds, pooled: Acc@1 per task as mean ± sample std over its seeds, and its difference from the baseline paired by
-seed (heads against cl at the same rounds and augmentation; ARM[-test] against cl[-test]), with how many seeds it won.
-`fedactors report` does this for runs of one configuration; heads points start from an exported backbone and so have
-another configuration than the cl points they are compared with. Standard library only.
+One row per finished run folder (summary.json): the point's settings from its name (with its @KEY=VALUE extras),
+Acc@1 per task on the evaluation split, their mean, the best of the last five rounds' mean (does more training still
+pay?), the run's wall time and the peak RSS of its process (from POINT.time, /usr/bin/time -v). Then every setting
+run on two or more seeds, pooled: Acc@1 per task as mean ± sample std over its seeds, and its difference from the
+baseline paired by seed (heads against cl at the same rounds and augmentation; ARM[-test] against cl[-test]), with
+how many seeds it won. `fedactors report` does this for runs of one configuration; heads points start from an
+exported backbone and so have another configuration than the cl points they are compared with. Standard library
+only.
 """
 import csv
 import json
@@ -18,7 +19,8 @@ import statistics
 import sys
 from pathlib import Path
 
-NAME = re.compile(r"^(?P<kind>cl|heads)-lr(?P<lr>[0-9.]+)-r(?P<rounds>\d+)-(?P<aug>[a-z]+)(?:-ssl(?P<ssl>\d+))?-s(?P<seed>\d+)$")
+NAME = re.compile(r"^(?P<kind>cl|heads)-lr(?P<lr>[0-9.]+)-r(?P<rounds>\d+)-(?P<aug>[a-z]+)(?:-ssl(?P<ssl>\d+))?"
+                  r"(?P<extra>(?:@[^@=]+=[^@]+?)*)-s(?P<seed>\d+)$")
 ARM = re.compile(r"^(?P<setting>.+)-s(?P<seed>\d+)$")
 TASKS = ("flowers", "scenes")
 
@@ -80,7 +82,7 @@ def main(out: Path) -> int:
     for name, m, acc, late, wall, rss in rows:
         mean = sum(acc.values()) / len(acc)
         if m:
-            kind = m["kind"] + (f" (SimCLR {m['ssl']} rounds)" if m["ssl"] else "")
+            kind = m["kind"] + (f" (SimCLR {m['ssl']} rounds)" if m["ssl"] else "") + extras(m)
             cols = [kind, m["lr"], m["rounds"], m["aug"], m["seed"]]
         else:
             cols = [name, "", "", "", ""]
@@ -92,10 +94,15 @@ def main(out: Path) -> int:
     return 0
 
 
+def extras(m):
+    """The point's @KEY=VALUE settings as ', KEY VALUE' text, or ''."""
+    return "".join(f", {kv.replace('=', ' ')}" for kv in m["extra"].split("@")[1:])
+
+
 def setting_of(name, m):
     """(setting, seed, baseline setting or None) of a run folder's name."""
     if m:
-        setting = f"{m['kind']} lr {m['lr']} r{m['rounds']} {m['aug']}" + (f" simclr {m['ssl']}" if m["ssl"] else "")
+        setting = f"{m['kind']} lr {m['lr']} r{m['rounds']} {m['aug']}" + (f" simclr {m['ssl']}" if m["ssl"] else "") + extras(m)
         return setting, int(m["seed"]), ("cl", m["rounds"], m["aug"]) if m["kind"] == "heads" else None
     a = ARM.match(name)
     if not a:
@@ -124,6 +131,7 @@ def over_seeds(rows):
         if isinstance(key, str):
             return groups.get(key, (None, {}))[1]
         _, rounds, aug = key  # the cl setting of these rounds and augmentation with the most seeds
+        # (a cl setting with @KEY=VALUE extras is a tuning point, never the baseline)
         candidates = [g for s, (_, g) in groups.items() if s.startswith("cl lr") and s.endswith(f" r{rounds} {aug}")]
         return max(candidates, key=len, default={})
 

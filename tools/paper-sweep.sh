@@ -11,6 +11,8 @@
 #   arm:ARM:SEED               one arm of paper-cpu.conf as shipped (cl, fl+ssl, fl, cl+ssl)
 #   test:ARM:SEED              the same, evaluated on the official test split (data.eval-split = test: the test images
 #                              are kept out of training, so it trains on fewer images than arm:ARM:SEED)
+# A cl or heads POINT may end in @KEY=VALUE (repeatable): --set fedactors.KEY=VALUE on top, e.g.
+#   heads:0.0025:80:strong:1@heads.backbone-lr-scale=0.5   cl:0.01:80:strong:1@supervised.weight-decay=0.01
 # AUG is base (supervised.augment as shipped: crop >= 0.6 + flip) or strong (crop >= 0.3 + flip + colour jitter
 # 0.4 with probability 0.8); it applies to the labeled images of cl's training and of fl+ssl's heads stage.
 # Runs one after the other, skipping points whose folder holds summary.json; each under /usr/bin/time -v (POINT.time,
@@ -38,13 +40,23 @@ run() { # name, then fedactors run arguments
   /usr/bin/time -v -o "$out/$name.time" "$fedactors" run "$@" --out "$out/$name" > "$out/$name.log" 2>&1
 }
 
-for point in "$@"; do
+for spec in "$@"; do
+  point="${spec%%@*}"
+  extra=(); tag=""
+  if [[ "$spec" == *@* ]]; then
+    IFS=@ read -ra kv <<< "${spec#*@}"
+    for x in "${kv[@]}"; do
+      [[ "$x" == *=* ]] || { echo "'@$x' in '$spec' is not KEY=VALUE" >&2; exit 2; }
+      extra+=(--set "fedactors.$x"); tag+="@$x"
+    done
+  fi
   IFS=: read -r kind a b c d e <<< "$point"
+  [[ -z "$tag" || "$kind" == cl || "$kind" == heads ]] || { echo "'$spec': only cl and heads points take @KEY=VALUE" >&2; exit 2; }
   case "$kind" in
     cl)
       # shellcheck disable=SC2046
-      run "cl-lr$a-r$b-$c-s$d" "${config[@]}" --seed "$d" --set 'fedactors.arms=[cl]' \
-        --set "fedactors.supervised.lr=$a" --set "fedactors.supervised.rounds=$b" $(augment "$c") ;;
+      run "cl-lr$a-r$b-$c$tag-s$d" "${config[@]}" --seed "$d" --set 'fedactors.arms=[cl]' \
+        --set "fedactors.supervised.lr=$a" --set "fedactors.supervised.rounds=$b" $(augment "$c") "${extra[@]}" ;;
     ssl)
       ssl="ssl${b:+-r$b}-s$a"
       run "$ssl" "${config[@]}" --seed "$a" --set 'fedactors.arms=["fl+ssl"]' --set fedactors.heads.rounds=0 \
@@ -57,9 +69,9 @@ for point in "$@"; do
       fi ;;
     heads)
       # shellcheck disable=SC2046
-      run "heads-lr$a-r$b-$c${e:+-ssl$e}-s$d" "${config[@]}" --seed "$d" --set 'fedactors.arms=["fl+ssl"]' \
+      run "heads-lr$a-r$b-$c${e:+-ssl$e}$tag-s$d" "${config[@]}" --seed "$d" --set 'fedactors.arms=["fl+ssl"]' \
         --set fedactors.simclr.rounds=0 --set "fedactors.model.init-from=$out/ssl${e:+-r$e}-s$d/backbone.safetensors" \
-        --set "fedactors.heads.lr=$a" --set "fedactors.heads.rounds=$b" $(augment "$c") ;;
+        --set "fedactors.heads.lr=$a" --set "fedactors.heads.rounds=$b" $(augment "$c") "${extra[@]}" ;;
     arm)
       run "$a-s$b" "${config[@]}" --seed "$b" --set "fedactors.arms=[\"$a\"]" ;;
     test)
