@@ -7,10 +7,11 @@ One row per finished run folder (summary.json): the point's settings from its na
 Acc@1 per task on the evaluation split, their mean, the best of the last five rounds' mean (does more training still
 pay?), the run's wall time and the peak RSS of its process (from POINT.time, /usr/bin/time -v). Then every setting
 run on two or more seeds, pooled: Acc@1 per task as mean ± sample std over its seeds, and its difference from the
-baseline paired by seed (heads against cl at the same rounds and augmentation; ARM[-test] against cl[-test]), with
-how many seeds it won. `fedactors report` does this for runs of one configuration; heads points start from an
-exported backbone and so have another configuration than the cl points they are compared with. Standard library
-only.
+baseline paired by seed (heads against cl at the same rounds and augmentation, with the heads point's
+@heads.KEY=VALUE given to cl as @supervised.KEY=VALUE, heads-only keys aside; ARM[-test] against cl[-test]), named
+in the last column, with how many seeds it won. `fedactors report` does this for runs of one configuration; heads
+points start from an exported backbone and so have another configuration than the cl points they are compared with.
+Standard library only.
 """
 import csv
 import json
@@ -99,11 +100,22 @@ def extras(m):
     return "".join(f", {kv.replace('=', ' ')}" for kv in m["extra"].split("@")[1:])
 
 
+# Settings of the heads phase that the cl arm has no counterpart of (it trains no pretrained backbone).
+HEADS_ONLY = ("heads.backbone-lr-scale", "heads.backbone-scope", "heads.trainable")
+
+
+def baseline_extras(m):
+    """The extras of the cl setting a heads point is compared with: each heads.KEY=VALUE as supervised.KEY=VALUE
+    (the same knob given to the baseline, e.g. weight decay), the heads-only ones dropped."""
+    kept = [kv for kv in m["extra"].split("@")[1:] if kv.split("=")[0] not in HEADS_ONLY]
+    return "".join(f", {kv.replace('heads.', 'supervised.', 1).replace('=', ' ')}" for kv in kept)
+
+
 def setting_of(name, m):
     """(setting, seed, baseline setting or None) of a run folder's name."""
     if m:
         setting = f"{m['kind']} lr {m['lr']} r{m['rounds']} {m['aug']}" + (f" simclr {m['ssl']}" if m["ssl"] else "") + extras(m)
-        return setting, int(m["seed"]), ("cl", m["rounds"], m["aug"]) if m["kind"] == "heads" else None
+        return setting, int(m["seed"]), ("cl", m["rounds"], m["aug"], baseline_extras(m)) if m["kind"] == "heads" else None
     a = ARM.match(name)
     if not a:
         return None
@@ -129,11 +141,11 @@ def over_seeds(rows):
 
     def baseline_group(key):
         if isinstance(key, str):
-            return groups.get(key, (None, {}))[1]
-        _, rounds, aug = key  # the cl setting of these rounds and augmentation with the most seeds
-        # (a cl setting with @KEY=VALUE extras is a tuning point, never the baseline)
-        candidates = [g for s, (_, g) in groups.items() if s.startswith("cl lr") and s.endswith(f" r{rounds} {aug}")]
-        return max(candidates, key=len, default={})
+            return key, groups.get(key, (None, {}))[1]
+        # the cl setting of these rounds, augmentation and extras with the most seeds
+        _, rounds, aug, extra = key
+        candidates = [(s, g) for s, (_, g) in groups.items() if s.startswith("cl lr") and s.endswith(f" r{rounds} {aug}{extra}")]
+        return max(candidates, key=lambda c: len(c[1]), default=(None, {}))
 
     pooled = [(s, b, g) for s, (b, g) in groups.items() if len(g) >= 2]
     if not pooled:
@@ -141,12 +153,12 @@ def over_seeds(rows):
     print()
     print("Settings run on two or more seeds (mean ± sample std; Δ vs the baseline paired by seed, wins / seeds):")
     print()
-    print("| setting | seeds | " + " | ".join(TASKS) + " | " + " | ".join(f"Δ {t}" for t in TASKS) + " |")
-    print("|---|---|" + "---:|" * (2 * len(TASKS)))
+    print("| setting | seeds | " + " | ".join(TASKS) + " | " + " | ".join(f"Δ {t}" for t in TASKS) + " | Δ against |")
+    print("|---|---|" + "---:|" * (2 * len(TASKS)) + "---|")
     for setting, baseline, by_seed in sorted(pooled):
         seeds = sorted(by_seed)
         cells = [mean_std([by_seed[s][t] for s in seeds]) for t in TASKS]
-        base = baseline_group(baseline) if baseline else {}
+        against, base = baseline_group(baseline) if baseline else ("-", {})
         for t in TASKS:
             paired = [by_seed[s][t] - base[s][t] for s in seeds if s in base]
             if not baseline:
@@ -156,7 +168,7 @@ def over_seeds(rows):
             else:
                 wins = sum(d > 0 for d in paired)
                 cells.append(f"{'+' if statistics.mean(paired) >= 0 else ''}{mean_std(paired)} ({wins}/{len(paired)})")
-        print(f"| {setting} | {','.join(map(str, seeds))} | " + " | ".join(cells) + " |")
+        print(f"| {setting} | {','.join(map(str, seeds))} | " + " | ".join(cells) + f" | {against or 'no run'} |")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ public sealed class ShippedConfigTests
 
     [Theory]
     [InlineData("paper-mini.conf")]
+    [InlineData("paper-cpu.conf")]
+    [InlineData("dozens.conf")]
+    [InlineData("robustness.conf")]
     [InlineData("cluster-coordinator.conf")]
     [InlineData("cluster-client.conf")]
     [InlineData("faults-demo.conf")]
