@@ -23,7 +23,6 @@ public sealed class ShippedConfigTests
     [Theory]
     [InlineData("paper-mini.conf")]
     [InlineData("paper-cpu.conf")]
-    [InlineData("dozens.conf")]
     [InlineData("robustness.conf")]
     [InlineData("cluster-coordinator.conf")]
     [InlineData("cluster-client.conf")]
@@ -40,5 +39,26 @@ public sealed class ShippedConfigTests
         var loaded = ConfigLoader.Load([Hocon("paper.conf")], ["fedactors.data.roots.flowers102=/data/f", "fedactors.data.roots.intel-scene=/data/i"]);
         var settings = RunSettings.Create(loaded);
         Assert.Equal(224, settings.Data.ImageSize);
+    }
+
+    [Fact]
+    public void Dozens_conf_must_pass_validation_from_the_repository_root()
+    {
+        // Its trace paths are relative to the repository root, where tools/fedactors runs; the test host runs
+        // elsewhere, so the same text is validated with those paths made absolute.
+        var root = Path.GetDirectoryName(Path.GetDirectoryName(Hocon("dozens.conf")))!;
+        var text = File.ReadAllText(Hocon("dozens.conf"));
+        Assert.Contains("\"hocon/traces/", text);
+        var copy = Path.Combine(Path.GetTempPath(), $"dozens-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(copy, text.Replace("\"hocon/traces/", $"\"{root}/hocon/traces/"));
+        try
+        {
+            var settings = RunSettings.Create(ConfigLoader.Load([copy], []));
+            Assert.Equal(2, settings.Data.Groups.Count);
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
     }
 }
