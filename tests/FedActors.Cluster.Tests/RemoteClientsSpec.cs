@@ -400,16 +400,17 @@ public sealed class RemoteClientsSpec : IAsyncLifetime
     {
         using var certificates = new TestCertificates();
         var coordinator = Node(ClusterSettings.CoordinatorRole, extra: certificates.Config("cluster"));
-        var intruder = Node(ClusterSettings.ClientRole, seed: coordinator, extra: certificates.Config("intruder"));
         try
         {
+            var intruder = Node(ClusterSettings.ClientRole, seed: coordinator, extra: certificates.Config("intruder"));
             ClientNode.Host(intruder, [FakeClient.Named("c1")]);
         }
         catch (InvalidOperationException stopping) when (stopping.Message.Contains("terminat", StringComparison.Ordinal))
         {
-            // Once in a full CI run the intruder's own system was already shutting down 174 ms into the test (not
-            // reproduced in 14 runs, with and without CPU load). A node that stopped has not joined either: the
-            // assertions below still decide.
+            // Now and then in a full CI run the intruder's own system was already shutting down: once 174 ms into the
+            // test, at ClientNode.Host, and once (beside training, 2026-12-04) while FedActorsNode.Create was still
+            // starting its extension ("ActorSystem already terminated"); not reproduced in 14 runs alone. A node that
+            // stopped has not joined either: the assertions below still decide.
         }
 
         var e = await Assert.ThrowsAsync<TimeoutException>(
