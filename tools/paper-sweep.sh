@@ -11,6 +11,7 @@
 #   arm:ARM:SEED               one arm of paper-cpu.conf as shipped (cl, fl+ssl, fl, cl+ssl)
 #   test:ARM:SEED              the same, evaluated on the official test split (data.eval-split = test: the test images
 #                              are kept out of training, so it trains on fewer images than arm:ARM:SEED)
+# Every other setting is paper-cpu.conf's as it stands (docs/EXPERIMENTS.md says which commit each table ran with).
 # A cl or heads POINT may end in @KEY=VALUE (repeatable): --set fedactors.KEY=VALUE on top, e.g.
 #   heads:0.0025:80:strong:1@heads.backbone-lr-scale=0.5   cl:0.01:80:strong:1@supervised.weight-decay=0.01
 # AUG is base (supervised.augment as shipped: crop >= 0.6 + flip) or strong (crop >= 0.3 + flip + colour jitter
