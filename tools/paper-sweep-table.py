@@ -101,7 +101,7 @@ def extras(m):
 
 
 # Settings of the heads phase that the cl arm has no counterpart of (it trains no pretrained backbone).
-HEADS_ONLY = ("heads.backbone-lr-scale", "heads.backbone-scope", "heads.trainable")
+HEADS_ONLY = ("heads.backbone-lr-scale", "heads.backbone-scope", "heads.trainable", "heads.weight-decay-toward")
 
 
 def baseline_extras(m):

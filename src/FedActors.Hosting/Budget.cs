@@ -10,10 +10,11 @@ public static class Budget
         var l = s.Learning;
         string Ssl() => string.Format(CultureInfo.InvariantCulture, "SimCLR {0} rounds x {1} epochs on unlabeled data", s.Rounds.SimClr, l.SimClr.LocalEpochs);
         string Heads() => string.Format(
-            CultureInfo.InvariantCulture, "heads ({0}{1}{2}) {3} rounds x {4} epochs on labeled data",
+            CultureInfo.InvariantCulture, "heads ({0}{1}{2}{3}) {4} rounds x {5} epochs on labeled data",
             s.Learning.HeadTrainable,
             l.HeadBackboneScope == Learning.Training.BackboneScope.Task ? ", a backbone per task" : "",
             l.HeadBackboneRateScale == 1 ? "" : string.Format(CultureInfo.InvariantCulture, ", backbone lr x{0}", l.HeadBackboneRateScale),
+            l.HeadDecayTarget == Learning.Training.WeightDecayTarget.Pretrained ? ", backbone decays toward SimCLR's (L2-SP)" : "",
             s.Rounds.Heads,
             l.Heads.LocalEpochs);
         string Sup() => string.Format(CultureInfo.InvariantCulture, "supervised {0} rounds x {1} epochs on labeled data", s.Rounds.Supervised, l.Supervised.LocalEpochs);

@@ -475,6 +475,7 @@ public sealed record RunSettings(
             SupervisedAugmentByTask = ReadAugmentByTask(r, "supervised"),
             HeadBackboneRateScale = r.Double($"{Root}.heads.backbone-lr-scale", 0, 1e6),
             HeadBackboneScope = r.Build($"{Root}.heads.backbone-scope", () => LearningSettings.ParseBackboneScope(r.String($"{Root}.heads.backbone-scope"))),
+            HeadDecayTarget = r.Build($"{Root}.heads.weight-decay-toward", () => LearningSettings.ParseDecayTarget(r.String($"{Root}.heads.weight-decay-toward"))),
             HeadTrainable = r.Build($"{Root}.heads.trainable", () => LearningSettings.ParseHeadTrainable(r.String($"{Root}.heads.trainable"))),
             EvalBatchSize = r.Int($"{Root}.evaluation.batch-size", 1, 1 << 20),
             Precision = r.Build($"{Root}.precision", () => LearningSettings.ParsePrecision(r.String($"{Root}.precision"))),

@@ -191,6 +191,11 @@ public sealed class TorchClient : IKnownShard, IDisposable
         var data = _data.Labeled;
         if (data.Count == 0) throw new InvalidOperationException($"client '{Id}' has no labeled images for phase '{instructions.Phase}'");
         var backbonePrefix = BackbonePrefix(instructions.Phase);
+        // L2-SP: the weight decay of the backbone pulls toward the shared SimCLR backbone, which the heads phase with a
+        // backbone per task leaves unchanged in the global weights (LearningSettings.Validate insists on that scope).
+        using var anchors = instructions.Phase == Phases.Heads && _settings.HeadDecayTarget == WeightDecayTarget.Pretrained
+            ? DecayAnchors.Of(net.Backbone, instructions.Global, WeightNames.Backbone)
+            : null;
         StateDict.Import(net.Backbone, instructions.Global, backbonePrefix);
         StateDict.Import(net.Head, instructions.Global, net.HeadPrefix);
 
@@ -209,7 +214,8 @@ public sealed class TorchClient : IKnownShard, IDisposable
         // The heads phase may retrain the backbone more gently than the head (heads.backbone-lr-scale).
         double[] rateScales = [instructions.Phase == Phases.Heads ? _settings.HeadBackboneRateScale : 1, 1];
         var result = Train(instructions.Round, instructions.Phase, data.Count, phase, config, [net.Backbone, net.Head], rateScales, dropLast: false, cancellation,
-            (indices, generator) =>
+            decayAnchors: [anchors, null],
+            step: (indices, generator) =>
             {
                 var images = ImageAugmentation.AugmentAndNormalize(Batches.Images(data, indices, lease.Device), _settings.SupervisedAugmentFor(Task), _settings.Normalization, generator);
                 var labels = Batches.Labels(data, indices, lease.Device, config.LabelFlip);
@@ -250,7 +256,8 @@ public sealed class TorchClient : IKnownShard, IDisposable
         IReadOnlyList<double> moduleRateScales,
         bool dropLast,
         CancellationToken cancellation,
-        Func<int[], Generator, (Tensor Loss, long Correct)> step)
+        Func<int[], Generator, (Tensor Loss, long Correct)> step,
+        IReadOnlyList<DecayAnchors?>? decayAnchors = null)
     {
         var shuffle = new Random(Seeds.Derive32(_runSeed, $"{purpose}/shuffle", Id, round));
         using var generator = new Generator(unchecked((ulong)Seeds.Derive(_runSeed, $"{purpose}/augment", Id, round)), CPU);
@@ -258,10 +265,12 @@ public sealed class TorchClient : IKnownShard, IDisposable
         var stepsPerRound = epochs.Sum(e => e.Count);
         using var mixed = _settings.Precision == TrainingPrecision.Float32 ? null : new MixedPrecision(modules, _settings.Precision);
         // The trainable parameters of the modules, in order, each with its module's learning-rate scale.
-        var trained = modules.SelectMany((m, i) => m.parameters().Where(p => p.requires_grad).Select(p => (Parameter: p, Module: i))).ToList();
+        // (MixedPrecision's masters come in the same order.) Each may have a weight-decay anchor (float32, as the masters).
+        var trained = modules.SelectMany((m, i) => m.named_parameters().Where(p => p.parameter.requires_grad)
+            .Select(p => (Parameter: p.parameter, Module: i, Anchor: decayAnchors?[i]?.For(p.name)))).ToList();
         using var optimizer = mixed is null
-            ? Optimizers.Create(trained.Select(t => t.Parameter), phase, config.LearningRate, [.. trained.Select(t => moduleRateScales[t.Module])])
-            : Optimizers.Create(mixed.Masters, phase, config.LearningRate, [.. mixed.MasterModules.Select(m => moduleRateScales[m])]);
+            ? Optimizers.Create(trained.Select(t => t.Parameter), phase, config.LearningRate, [.. trained.Select(t => moduleRateScales[t.Module])], [.. trained.Select(t => t.Anchor)])
+            : Optimizers.Create(mixed.Masters, phase, config.LearningRate, [.. mixed.MasterModules.Select(m => moduleRateScales[m])], [.. trained.Select(t => t.Anchor)]);
         using var proximal = config.ProximalMu > 0 ? new ProximalTerm([.. trained.Select(t => t.Parameter)], config.ProximalMu) : null;
         double lossSum = 0;
         long seen = 0, correct = 0, localStep = 0;

@@ -25,6 +25,7 @@ public sealed class RunSettingsTests
     [InlineData("fedactors.device=\"cpu, tpu\"", "fedactors.device")]
     [InlineData("fedactors.device=\"cpu,,cpu\"", "fedactors.device")]
     [InlineData("fedactors.heads.trainable=everything", "fedactors.heads.trainable")]
+    [InlineData("fedactors.heads.weight-decay-toward=one", "fedactors.heads.weight-decay-toward")]
     [InlineData("fedactors.precision=fp8", "fedactors.precision")]
     [InlineData("fedactors.memory-format=nhwc", "fedactors.memory-format")]
     [InlineData("fedactors.cudnn-benchmark=fast", "fedactors.cudnn-benchmark")]
@@ -40,6 +41,16 @@ public sealed class RunSettingsTests
         var ex = Assert.Throws<ConfigException>(() => Settings("fedactors.simclr.augment.crop-scale-max=0.7", assignment));
         Assert.Contains(key, ex.Message, StringComparison.Ordinal);
         Assert.Contains("--set", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Weight_decay_toward_the_pretrained_backbone_must_need_a_backbone_per_task()
+    {
+        Assert.Equal(WeightDecayTarget.Zero, Settings().Learning.HeadDecayTarget);
+        var l2sp = Settings("fedactors.heads.weight-decay-toward=pretrained", "fedactors.heads.backbone-scope=task");
+        Assert.Equal(WeightDecayTarget.Pretrained, l2sp.Learning.HeadDecayTarget);
+        var ex = Assert.Throws<ConfigException>(() => Settings("fedactors.heads.weight-decay-toward=pretrained", "fedactors.heads.backbone-scope=shared"));
+        Assert.Contains("heads.backbone-scope = task", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -99,6 +99,39 @@ public sealed class TorchClientTests
     }
 
     [Fact]
+    public void Heads_fit_with_decay_toward_the_pretrained_backbone_must_pull_the_tasks_backbone_toward_the_shared_one()
+    {
+        // The shapes task's backbone starts at minus the shared (SimCLR) one; a strong decay toward the pre-trained
+        // backbone brings it much closer to the shared one than the same decay toward zero.
+        var started = new ModelWeights(TaskBackbones.Add(Global()).Select(t => WeightNames.IsUnder(t.Name, WeightNames.TaskBackbone("shapes")) && !t.Name.Contains("running_", StringComparison.Ordinal) && !t.Name.EndsWith("num_batches_tracked", StringComparison.Ordinal)
+            ? new NamedTensor(t.Name, t.Shape, [.. t.Data.Select(v => -v)])
+            : t));
+        var task = Settings with
+        {
+            HeadBackboneScope = BackboneScope.Task,
+            HeadTrainable = HeadTrainable.All,
+            Heads = Settings.Heads with { WeightDecay = 100 },
+        };
+        double DistanceToShared(WeightDecayTarget target)
+        {
+            using var client = NewClient(task with { HeadDecayTarget = target });
+            var result = client.Fit(new FitIns(1, Phases.Heads, started, Config), CancellationToken.None);
+            Assert.DoesNotContain(result.Weights.Names, n => WeightNames.IsUnder(n, WeightNames.Backbone));
+            return result.Weights.Where(t => WeightNames.IsUnder(t.Name, WeightNames.TaskBackbone("shapes")) && t.Name.EndsWith("conv1.weight", StringComparison.Ordinal))
+                .Sum(t => t.Data.Zip(started[WeightNames.Backbone + t.Name[WeightNames.TaskBackbone("shapes").Length..]].Data, (a, b) => (double)(a - b) * (a - b)).Sum());
+        }
+        var before = started.Where(t => WeightNames.IsUnder(t.Name, WeightNames.TaskBackbone("shapes")) && t.Name.EndsWith("conv1.weight", StringComparison.Ordinal))
+            .Sum(t => t.Data.Sum(v => 4.0 * v * v)); // |(-w) - w|^2
+
+        var towardZero = DistanceToShared(WeightDecayTarget.Zero);
+        var towardPretrained = DistanceToShared(WeightDecayTarget.Pretrained);
+
+        // Shrinking by a factor c moves -w to -c w: squared distance (1 + c)^2 / 4 of before toward zero, c^2 toward w.
+        Assert.InRange(towardZero, 0.3 * before, before);
+        Assert.True(towardPretrained < 0.6 * towardZero, $"squared distance to the shared backbone: {towardPretrained} toward the pre-trained one, {towardZero} toward zero, {before} before");
+    }
+
+    [Fact]
     public void Fits_must_use_the_augmentation_of_the_clients_task_when_it_has_one()
     {
         var global = Global();

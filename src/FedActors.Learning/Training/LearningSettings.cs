@@ -37,6 +37,19 @@ public enum BackboneScope
     Task,
 }
 
+/// <summary>What the heads phase's weight decay pulls the backbone toward.</summary>
+public enum WeightDecayTarget
+{
+    /// <summary>Zero: plain weight decay.</summary>
+    Zero,
+
+    /// <summary>
+    /// The pre-trained (SimCLR) backbone the phase started from: L2-SP (Li, Grandvalet and Davoine 2018), which keeps a
+    /// fine-tuned network near its initialisation instead of shrinking it. The head still decays toward zero.
+    /// </summary>
+    Pretrained,
+}
+
 /// <summary>Optimiser and local budget of one phase.</summary>
 public sealed record PhaseSettings
 {
@@ -122,6 +135,12 @@ public sealed record LearningSettings
     /// <summary>Whether the heads phase averages the fine-tuned backbone over all clients or within each task.</summary>
     public BackboneScope HeadBackboneScope { get; init; } = BackboneScope.Shared;
 
+    /// <summary>
+    /// What the heads phase's weight decay pulls the trained backbone toward. <see cref="WeightDecayTarget.Pretrained"/> needs
+    /// <see cref="BackboneScope.Task"/>: only then does the shared SimCLR backbone stay unchanged in the global weights.
+    /// </summary>
+    public WeightDecayTarget HeadDecayTarget { get; init; } = WeightDecayTarget.Zero;
+
     public int EvalBatchSize { get; init; } = 256;
 
     /// <summary>The number format of local training (evaluation and everything exchanged stay float32).</summary>
@@ -159,6 +178,11 @@ public sealed record LearningSettings
         if (!(Temperature > 0)) throw new ArgumentException($"temperature must be positive, got {Temperature}");
         if (!Enum.IsDefined(HeadBackboneScope)) throw new ArgumentException($"unknown backbone scope {HeadBackboneScope}");
         if (!Enum.IsDefined(HeadTrainable)) throw new ArgumentException($"unknown head-trainable mode {HeadTrainable}");
+        if (!Enum.IsDefined(HeadDecayTarget)) throw new ArgumentException($"unknown weight-decay target {HeadDecayTarget}");
+        if (HeadDecayTarget == WeightDecayTarget.Pretrained && HeadBackboneScope != BackboneScope.Task)
+            throw new ArgumentException(
+                "heads.weight-decay-toward = pretrained needs heads.backbone-scope = task: with the shared scope the heads phase " +
+                "overwrites the SimCLR backbone every round, so there is no pre-trained backbone left to decay toward");
         if (!Enum.IsDefined(Precision)) throw new ArgumentException($"unknown precision {Precision}");
         if (!Enum.IsDefined(MemoryFormat)) throw new ArgumentException($"unknown memory format {MemoryFormat}");
         if (!(HeadBackboneRateScale >= 0) || double.IsInfinity(HeadBackboneRateScale))
@@ -190,6 +214,14 @@ public sealed record LearningSettings
         "shared" => BackboneScope.Shared,
         "task" => BackboneScope.Task,
         _ => throw new ArgumentException($"unknown backbone scope '{name}': expected shared or task"),
+    };
+
+    /// <summary>Parses <c>zero | pretrained</c> (case-insensitive).</summary>
+    public static WeightDecayTarget ParseDecayTarget(string name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "zero" => WeightDecayTarget.Zero,
+        "pretrained" => WeightDecayTarget.Pretrained,
+        _ => throw new ArgumentException($"unknown weight-decay target '{name}': expected zero or pretrained"),
     };
 
     /// <summary>Parses <c>head | last-stage | all</c> (case-insensitive).</summary>

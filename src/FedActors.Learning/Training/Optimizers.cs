@@ -14,8 +14,14 @@ public static class Optimizers
     /// A factor per parameter on the base rate (PyTorch's parameter groups with their own <c>lr</c>); null = 1 for every
     /// one. Weight decay follows the scaled rate, as it does in a PyTorch group.
     /// </param>
+    /// <param name="decayAnchors">
+    /// Per parameter, the point its weight decay pulls it toward (L2-SP: the pre-trained weights), or null for zero (plain
+    /// weight decay); null = zero for every one. An anchor has the parameter's shape and type; the caller owns it and keeps
+    /// it alive for the optimiser's life.
+    /// </param>
     public static LocalOptimizer Create(
-        IEnumerable<Parameter> parameters, PhaseSettings phase, double learningRate, IReadOnlyList<double>? rateScales = null)
+        IEnumerable<Parameter> parameters, PhaseSettings phase, double learningRate, IReadOnlyList<double>? rateScales = null,
+        IReadOnlyList<Tensor?>? decayAnchors = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(phase);
@@ -26,11 +32,21 @@ public static class Optimizers
             throw new ArgumentException($"{scales.Length} learning-rate scales for {list.Count} parameters", nameof(rateScales));
         if (scales.Any(s => !(s >= 0) || double.IsInfinity(s)))
             throw new ArgumentException("learning-rate scales must be finite and non-negative", nameof(rateScales));
+        var anchors = decayAnchors?.ToArray() ?? new Tensor?[list.Count];
+        if (anchors.Length != list.Count)
+            throw new ArgumentException($"{anchors.Length} weight-decay anchors for {list.Count} parameters", nameof(decayAnchors));
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (anchors[i] is { } anchor && (!anchor.shape.SequenceEqual(list[i].shape) || anchor.dtype != list[i].dtype))
+                throw new ArgumentException(
+                    $"weight-decay anchor {i} is {anchor.dtype} [{string.Join(", ", anchor.shape)}], its parameter {list[i].dtype} [{string.Join(", ", list[i].shape)}]",
+                    nameof(decayAnchors));
+        }
         return phase.Optimizer switch
         {
-            OptimizerKind.Sgd => new SgdOptimizer(list, scales, learningRate, phase.Momentum, phase.WeightDecay),
-            OptimizerKind.Adam => new AdamOptimizer(list, scales, learningRate, phase.WeightDecay, decoupledWeightDecay: false),
-            OptimizerKind.AdamW => new AdamOptimizer(list, scales, learningRate, phase.WeightDecay, decoupledWeightDecay: true),
+            OptimizerKind.Sgd => new SgdOptimizer(list, scales, anchors, learningRate, phase.Momentum, phase.WeightDecay),
+            OptimizerKind.Adam => new AdamOptimizer(list, scales, anchors, learningRate, phase.WeightDecay, decoupledWeightDecay: false),
+            OptimizerKind.AdamW => new AdamOptimizer(list, scales, anchors, learningRate, phase.WeightDecay, decoupledWeightDecay: true),
             _ => throw new ArgumentOutOfRangeException(nameof(phase), phase.Optimizer, "unknown optimizer"),
         };
     }
@@ -70,13 +86,26 @@ public abstract class LocalOptimizer : IDisposable
 {
     private readonly List<Parameter> _parameters;
     private readonly double[] _rateScales;
+    private readonly Tensor?[] _decayAnchors;
     private bool _disposed;
 
-    private protected LocalOptimizer(IReadOnlyList<Parameter> parameters, IReadOnlyList<double> rateScales, double learningRate)
+    private protected LocalOptimizer(IReadOnlyList<Parameter> parameters, IReadOnlyList<double> rateScales, IReadOnlyList<Tensor?> decayAnchors, double learningRate)
     {
         _parameters = [.. parameters];
         _rateScales = [.. rateScales];
+        _decayAnchors = [.. decayAnchors];
         LearningRate = learningRate;
+    }
+
+    /// <summary>What weight decay pulls parameter <paramref name="index"/> toward: its anchor, or null for zero.</summary>
+    protected Tensor? AnchorOf(int index) => _decayAnchors[index];
+
+    /// <summary>The L2 term's gradient <c>decay · (p − anchor)</c> added to <paramref name="grad"/> (anchor null: zero).</summary>
+    private protected Tensor WithDecayGradient(Tensor grad, int index, double decay)
+    {
+        var p = _parameters[index];
+        var offset = AnchorOf(index) is { } anchor ? p.sub(anchor) : p;
+        return grad.add(offset, RootedScalars.Of(decay));
     }
 
     /// <summary>The learning rate of parameter <paramref name="index"/> in the next step: the base rate times its scale.</summary>
@@ -124,15 +153,18 @@ public abstract class LocalOptimizer : IDisposable
     private protected abstract void DisposeState();
 }
 
-/// <summary>SGD with optional momentum (no dampening) and L2 weight decay, as <c>torch.optim.SGD</c>.</summary>
+/// <summary>
+/// SGD with optional momentum (no dampening) and L2 weight decay, as <c>torch.optim.SGD</c>; decay toward an anchor where
+/// one is given.
+/// </summary>
 internal sealed class SgdOptimizer : LocalOptimizer
 {
     private readonly double _momentum;
     private readonly double _weightDecay;
     private readonly Tensor?[] _buffers;
 
-    public SgdOptimizer(IReadOnlyList<Parameter> parameters, IReadOnlyList<double> rateScales, double learningRate, double momentum, double weightDecay)
-        : base(parameters, rateScales, learningRate)
+    public SgdOptimizer(IReadOnlyList<Parameter> parameters, IReadOnlyList<double> rateScales, IReadOnlyList<Tensor?> decayAnchors, double learningRate, double momentum, double weightDecay)
+        : base(parameters, rateScales, decayAnchors, learningRate)
     {
         _momentum = momentum;
         _weightDecay = weightDecay;
@@ -147,7 +179,7 @@ internal sealed class SgdOptimizer : LocalOptimizer
             var grad = p.grad;
             if (grad is null) continue;
             using var minusLr = (-RateOf(i)).ToScalar();
-            var direction = _weightDecay != 0 ? grad.add(p, RootedScalars.Of(_weightDecay)) : grad;
+            var direction = _weightDecay != 0 ? WithDecayGradient(grad, i, _weightDecay) : grad;
             if (_momentum != 0)
             {
                 if (_buffers[i] is null) _buffers[i] = direction.clone().DetachFromDisposeScope();
@@ -164,7 +196,10 @@ internal sealed class SgdOptimizer : LocalOptimizer
     }
 }
 
-/// <summary>Adam (L2 weight decay in the gradient) or AdamW (decoupled decay), as <c>torch.optim.Adam(W)</c>.</summary>
+/// <summary>
+/// Adam (L2 weight decay in the gradient) or AdamW (decoupled decay), as <c>torch.optim.Adam(W)</c>; decay toward an
+/// anchor where one is given (L2-SP, Li et al. 2018, decoupled for AdamW).
+/// </summary>
 internal sealed class AdamOptimizer : LocalOptimizer
 {
     private const double Beta1 = 0.9;
@@ -177,8 +212,8 @@ internal sealed class AdamOptimizer : LocalOptimizer
     private readonly Tensor?[] _secondMoments;
     private long _step;
 
-    public AdamOptimizer(IReadOnlyList<Parameter> parameters, IReadOnlyList<double> rateScales, double learningRate, double weightDecay, bool decoupledWeightDecay)
-        : base(parameters, rateScales, learningRate)
+    public AdamOptimizer(IReadOnlyList<Parameter> parameters, IReadOnlyList<double> rateScales, IReadOnlyList<Tensor?> decayAnchors, double learningRate, double weightDecay, bool decoupledWeightDecay)
+        : base(parameters, rateScales, decayAnchors, learningRate)
     {
         _weightDecay = weightDecay;
         _decoupled = decoupledWeightDecay;
@@ -199,11 +234,17 @@ internal sealed class AdamOptimizer : LocalOptimizer
             if (grad is null) continue;
             var rate = RateOf(i);
             using var decay = (1 - rate * _weightDecay).ToScalar();
+            using var pull = (rate * _weightDecay).ToScalar();
             using var minusStepSize = (-rate / biasCorrection1).ToScalar();
             if (_weightDecay != 0)
             {
-                if (_decoupled) p.mul_(decay);
-                else grad = grad.add(p, RootedScalars.Of(_weightDecay));
+                if (_decoupled)
+                {
+                    // p ← p − rate·λ·(p − anchor): toward zero without an anchor, as AdamW.
+                    p.mul_(decay);
+                    if (AnchorOf(i) is { } anchor) p.add_(anchor, pull);
+                }
+                else grad = WithDecayGradient(grad, i, _weightDecay);
             }
             var m = _firstMoments[i] ??= zeros_like(p).DetachFromDisposeScope();
             var v = _secondMoments[i] ??= zeros_like(p).DetachFromDisposeScope();
