@@ -17,7 +17,7 @@ public static class ReportCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var output = new Option<string?>("--out") { HelpName = "dir", Description = $"Folder for report.md, report.csv and report.png (default ./{DefaultOutDir}; earlier files there are replaced)." };
-        var command = new Command("report", "Pool finished runs that differ only in seed (and in which arms they ran): Acc@1 per arm and task as mean ± std, the delta vs the baseline arm paired by seed.")
+        var command = new Command("report", "Pool finished runs that differ only in seed (and in which arms they ran; a run of cl or fl alone in the SimCLR and heads settings it never reads): Acc@1 per arm and task as mean ± std, the delta vs the baseline arm paired by seed.")
         {
             runDirs, output,
         };

@@ -70,6 +70,35 @@ public sealed class RunConfigTests
         Assert.Equal(["fl"], c.Arms);
     }
 
+    [Fact]
+    public void A_run_of_supervised_arms_only_must_not_be_compared_on_settings_it_never_reads()
+    {
+        var conf = Conf.Replace("heads { lr = \"0.01\" }", "heads { lr = \"0.01\" }\n simclr { rounds = \"30\" }\n heads-strategy { name = \"fedavg\" }\n supervised { lr = \"0.01\" }", StringComparison.Ordinal);
+        RunConfig Of(string arms, string headsLr = "0.01", string simclrRounds = "30", string headsStrategy = "fedavg", string supervisedLr = "0.01") =>
+            RunConfig.Parse(
+                conf.Replace("[\"cl\", \"fl+ssl\"]", arms, StringComparison.Ordinal)
+                    .Replace("heads { lr = \"0.01\" }", $"heads {{ lr = \"{headsLr}\" }}", StringComparison.Ordinal)
+                    .Replace("\"30\"", $"\"{simclrRounds}\"", StringComparison.Ordinal)
+                    .Replace("\"fedavg\"", $"\"{headsStrategy}\"", StringComparison.Ordinal)
+                    .Replace("supervised { lr = \"0.01\" }", $"supervised {{ lr = \"{supervisedLr}\" }}", StringComparison.Ordinal),
+                arms + ".conf");
+        var tuned = Of("[\"fl+ssl\"]", headsLr: "0.0025", simclrRounds: "60", headsStrategy: "fedadam");
+
+        // cl and fl train the supervised phase alone: the SimCLR and heads settings of their runs are not theirs.
+        Assert.Null(Of("[cl]").FirstDifference(tuned));
+        Assert.Null(tuned.FirstDifference(Of("[fl]")));
+        Assert.Null(Of("[cl]").FirstDifference(Of("[fl]", headsLr: "0.1")));
+        // An arm that reads them is compared on them, from either side.
+        Assert.Equal(("fedactors.heads.lr", "0.01", "0.0025"), Of("[cl, \"fl+ssl\"]").FirstDifference(tuned));
+        Assert.Equal(("fedactors.simclr.rounds", "30", "60"), Of("[\"cl+ssl\"]", headsLr: "0.0025", headsStrategy: "fedadam").FirstDifference(tuned));
+        Assert.Equal(("fedactors.heads-strategy.name", "fedadam", "fedavg"), tuned.FirstDifference(Of("[\"fl+ssl\"]", headsLr: "0.0025", simclrRounds: "60")));
+        // The supervised settings stay compared for everyone (the heads phase reads supervised.augment).
+        Assert.Equal(("fedactors.supervised.lr", "0.02", "0.01"), Of("[cl]", supervisedLr: "0.02").FirstDifference(tuned));
+        Assert.True(tuned.Reads("fedactors.heads.lr"));
+        Assert.False(Of("[cl]").Reads("fedactors.heads.lr"));
+        Assert.True(Of("[cl]").Reads("fedactors.headsx.lr"));
+    }
+
     [Theory]
     [InlineData("fedactors { arms = [cl], baseline-arm = cl }", "fedactors.seed is missing")]
     [InlineData("fedactors { seed = x, arms = [cl], baseline-arm = cl }", "fedactors.seed = 'x' is not an integer")]

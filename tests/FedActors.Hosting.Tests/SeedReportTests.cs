@@ -135,6 +135,26 @@ public sealed class SeedReportTests
     }
 
     [Fact]
+    public void A_baseline_run_must_pool_with_runs_of_a_stage_2_setting_it_never_read_but_those_must_agree_among_themselves()
+    {
+        using var dir = new TempDir();
+        var arms = FakeRuns.Arms(0.5, 0.7, 0.6, 0.4, 0.8, 10, 20);
+        var cl = FakeRuns.Write(dir.Path, "cl-s1", 1, [arms[0]], "fedactors.arms=[cl]", "fedactors.heads.lr=0.01");
+        var fl1 = FakeRuns.Write(dir.Path, "fl-s1", 1, [arms[1]], "fedactors.arms=[\"fl+ssl\"]", "fedactors.heads.lr=0.02");
+        var fl2 = FakeRuns.Write(dir.Path, "fl-s2", 2, [arms[1]], "fedactors.arms=[\"fl+ssl\"]", "fedactors.heads.lr=0.02");
+        var fl3 = FakeRuns.Write(dir.Path, "fl-s3", 3, [arms[1]], "fedactors.arms=[\"fl+ssl\"]", "fedactors.heads.lr=0.03");
+
+        var report = SeedReport.Create([RunFolder.Read(cl), RunFolder.Read(fl1), RunFolder.Read(fl2)]);
+        Assert.Equal(["cl", "fl+ssl"], report.Arms);
+        Assert.Equal([1L, 2L], report.Seeds);
+
+        // Each fl+ssl run agrees with the cl run, which never reads heads.lr; they disagree with each other.
+        var ex = Assert.Throws<ReportException>(() => SeedReport.Create([RunFolder.Read(cl), RunFolder.Read(fl1), RunFolder.Read(fl3)]));
+        Assert.Contains("fedactors.heads.lr is '0.02' in '" + fl1 + "' but '0.03' in '" + fl3 + "'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("a run whose arms read none of fedactors.simclr, fedactors.heads, fedactors.heads-strategy in those", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Runs_that_differ_only_in_seed_and_output_folder_must_be_accepted()
     {
         using var dir = new TempDir();

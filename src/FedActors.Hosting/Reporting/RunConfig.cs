@@ -18,6 +18,19 @@ public sealed class RunConfig
     /// </summary>
     public static readonly IReadOnlyList<string> PerRunKeys = ["fedactors.seed", "fedactors.output.dir", "fedactors.arms"];
 
+    /// <summary>
+    /// Sections only some arms read: <c>cl</c> and <c>fl</c> run the supervised phase alone and never read the SimCLR
+    /// or heads settings (the heads phase does read <c>supervised.augment</c>, so no section is scoped the other
+    /// way). Two runs are not compared on such a key when one of them holds none of its readers: a <c>cl</c> run
+    /// pools with <c>fl+ssl</c> runs of a stage-2 setting it never saw.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Section, IReadOnlyList<string> ReadBy)> ArmScopedSections =
+    [
+        ("fedactors.simclr", [Hosting.Arms.FederatedSsl, Hosting.Arms.CentralizedSsl]),
+        ("fedactors.heads", [Hosting.Arms.FederatedSsl, Hosting.Arms.CentralizedSsl]),
+        ("fedactors.heads-strategy", [Hosting.Arms.FederatedSsl, Hosting.Arms.CentralizedSsl]),
+    ];
+
     private readonly Dictionary<string, string> _byKey;
 
     private RunConfig(string source, IReadOnlyList<KeyValuePair<string, string>> values)
@@ -69,15 +82,16 @@ public sealed class RunConfig
 
     /// <summary>
     /// The first key, in this file's order and then the other's, whose value differs between the two
-    /// configurations, leaving out <see cref="PerRunKeys"/>; <c>null</c> when they are one experiment.
-    /// A key one of them lacks has the value <c>null</c> there.
+    /// configurations, leaving out <see cref="PerRunKeys"/> and the <see cref="ArmScopedSections"/> one of the two
+    /// runs does not read; <c>null</c> when they are one experiment. A key one of them lacks has the value
+    /// <c>null</c> there.
     /// </summary>
     public (string Key, string? Mine, string? Theirs)? FirstDifference(RunConfig other)
     {
         ArgumentNullException.ThrowIfNull(other);
         foreach (var key in Values.Select(v => v.Key).Concat(other.Values.Select(v => v.Key)))
         {
-            if (IsPerRun(key)) continue;
+            if (IsPerRun(key) || !Reads(key) || !other.Reads(key)) continue;
             var mine = Value(key);
             var theirs = other.Value(key);
             if (!string.Equals(mine, theirs, StringComparison.Ordinal)) return (key, mine, theirs);
@@ -87,6 +101,20 @@ public sealed class RunConfig
 
     private static bool IsPerRun(string key) =>
         PerRunKeys.Any(k => key == k || (key.StartsWith(k, StringComparison.Ordinal) && key[k.Length] == '['));
+
+    /// <summary>Whether one of this run's arms reads <paramref name="key"/> (every key outside <see cref="ArmScopedSections"/>).</summary>
+    public bool Reads(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        foreach (var (section, readBy) in ArmScopedSections)
+        {
+            if (Under(key, section)) return Arms.Any(arm => readBy.Contains(arm, StringComparer.Ordinal));
+        }
+        return true;
+    }
+
+    private static bool Under(string key, string section) =>
+        key.StartsWith(section, StringComparison.Ordinal) && (key.Length == section.Length || key[section.Length] is '.' or '[');
 
     private static void Flatten(HoconValue value, string path, List<KeyValuePair<string, string>> values)
     {

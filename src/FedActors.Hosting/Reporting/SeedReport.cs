@@ -71,13 +71,20 @@ public sealed class SeedReport
         ArgumentNullException.ThrowIfNull(runs);
         if (runs.Count == 0) throw new ReportException("no run folders given");
         var first = runs[0];
-        foreach (var run in runs.Skip(1))
+        // Every pair: with arm-scoped sections, agreeing with the first run does not make two others agree (a cl run
+        // first says nothing about the heads settings of two fl+ssl runs).
+        for (var i = 0; i < runs.Count; i++)
         {
-            if (first.Config.FirstDifference(run.Config) is { } d)
+            for (var j = i + 1; j < runs.Count; j++)
             {
-                throw new ReportException(
-                    $"'{first.Path}' and '{run.Path}' are not runs of one experiment: {d.Key} is {Show(d.Mine)} in '{first.Path}' "
-                    + $"but {Show(d.Theirs)} in '{run.Path}' (runs may differ only in {string.Join(", ", RunConfig.PerRunKeys)})");
+                var (mine, theirs) = (runs[i], runs[j]);
+                if (mine.Config.FirstDifference(theirs.Config) is { } d)
+                {
+                    throw new ReportException(
+                        $"'{mine.Path}' and '{theirs.Path}' are not runs of one experiment: {d.Key} is {Show(d.Mine)} in '{mine.Path}' "
+                        + $"but {Show(d.Theirs)} in '{theirs.Path}' (runs may differ only in {string.Join(", ", RunConfig.PerRunKeys)}, "
+                        + $"and a run whose arms read none of {string.Join(", ", RunConfig.ArmScopedSections.Select(s => s.Section))} in those)");
+                }
             }
         }
         foreach (var group in runs.GroupBy(r => r.Seed))
