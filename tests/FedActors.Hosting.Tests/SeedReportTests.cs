@@ -151,7 +151,7 @@ public sealed class SeedReportTests
         // Each fl+ssl run agrees with the cl run, which never reads heads.lr; they disagree with each other.
         var ex = Assert.Throws<ReportException>(() => SeedReport.Create([RunFolder.Read(cl), RunFolder.Read(fl1), RunFolder.Read(fl3)]));
         Assert.Contains("fedactors.heads.lr is '0.02' in '" + fl1 + "' but '0.03' in '" + fl3 + "'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("a run whose arms read none of fedactors.simclr, fedactors.heads, fedactors.heads-strategy in those", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("and in fedactors.simclr, fedactors.heads, fedactors.heads-strategy where one of the two holds no arm that reads them", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

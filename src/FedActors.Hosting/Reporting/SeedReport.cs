@@ -83,7 +83,7 @@ public sealed class SeedReport
                     throw new ReportException(
                         $"'{mine.Path}' and '{theirs.Path}' are not runs of one experiment: {d.Key} is {Show(d.Mine)} in '{mine.Path}' "
                         + $"but {Show(d.Theirs)} in '{theirs.Path}' (runs may differ only in {string.Join(", ", RunConfig.PerRunKeys)}, "
-                        + $"and a run whose arms read none of {string.Join(", ", RunConfig.ArmScopedSections.Select(s => s.Section))} in those)");
+                        + $"and in {string.Join(", ", RunConfig.ArmScopedSections.Select(s => s.Section))} where one of the two holds no arm that reads them)");
                 }
             }
         }
